@@ -68,3 +68,24 @@ func MessageOf(err error) string {
 
 // Is reports whether err carries code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// HTTPStatus maps the code of err to an HTTP status.
+func HTTPStatus(err error) int {
+	switch CodeOf(err) {
+	case Invalid:
+		return 400
+	case Unauthenticated:
+		return 401
+	case Forbidden:
+		return 403
+	case NotFound:
+		return 404
+	case Conflict:
+		return 409
+	case TooLarge:
+		return 413
+	case TooManyRequests:
+		return 429
+	}
+	return 500
+}
