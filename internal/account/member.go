@@ -123,7 +123,7 @@ func (s *Service) Invite(ctx context.Context, sc tenant.Scope, email string, rol
 			To:      e,
 			Kind:    "invitation",
 			Subject: fmt.Sprintf("You are invited to %s on PlutoPro", acct.Name),
-			Body: fmt.Sprintf("%s invited you to join %s on PlutoPro as %s.\n\nAccept the invitation (the link works for 7 days):\n%s/invitations/%s\n\nIf you did not expect this, ignore this email.\n",
+			Body: fmt.Sprintf("%s invited you to join %s on PlutoPro as %s.\n\nAccept the invitation (the link works for 7 days):\n%s/invitations/accept?token=%s\n\nIf you did not expect this, ignore this email.\n",
 				inviter.Name, acct.Name, role, s.BaseURL, raw),
 		})
 		return err

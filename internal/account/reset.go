@@ -41,7 +41,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 			To:      e,
 			Kind:    "password_reset",
 			Subject: "Reset your PlutoPro password",
-			Body: fmt.Sprintf("Someone asked to reset the password of your PlutoPro login.\n\nChoose a new password (the link works for one hour, once):\n%s/reset/%s\n\nIf it was not you, ignore this email; your password stays as it is.\n",
+			Body: fmt.Sprintf("Someone asked to reset the password of your PlutoPro login.\n\nChoose a new password (the link works for one hour, once):\n%s/reset?token=%s\n\nIf it was not you, ignore this email; your password stays as it is.\n",
 				s.BaseURL, raw),
 		})
 		return err

@@ -1,0 +1,172 @@
+// Package config reads PlutoPro's settings from flags and the environment
+// and checks them at start, so a bad value stops the process with one clear
+// line instead of failing later.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plutopro/plutopro/internal/store"
+)
+
+// Config is every setting.
+type Config struct {
+	// DataDir holds the SQLite file and the generated key file.
+	DataDir string
+	// DatabaseURL is a postgres URL; empty means SQLite in DataDir.
+	DatabaseURL string
+	// Addr is where serve listens.
+	Addr string
+	// BaseURL is the public URL used in emailed links.
+	BaseURL string
+	// EncryptionKeys is PLUTOPRO_ENCRYPTION_KEYS (empty: a key file in DataDir).
+	EncryptionKeys string
+	// SMTPURL sends email when set; otherwise emails are listed at /dev/outbox.
+	SMTPURL  string
+	MailFrom string
+	// LogFormat is json or text; LogLevel debug, info, warn or error.
+	LogFormat string
+	LogLevel  slog.Level
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	// Workers is how many jobs run at once in this process.
+	Workers int
+	// ShutdownTimeout bounds how long running requests and jobs may take to finish on SIGTERM.
+	ShutdownTimeout time.Duration
+}
+
+// Getenv reads an environment variable (os.Getenv in production, a map in tests).
+type Getenv func(string) string
+
+// Defaults returns the settings before flags and environment.
+func Defaults() Config {
+	return Config{
+		DataDir:         "./plutopro-data",
+		Addr:            "127.0.0.1:8080",
+		MailFrom:        "plutopro@localhost",
+		LogFormat:       "text",
+		LogLevel:        slog.LevelInfo,
+		Workers:         4,
+		ShutdownTimeout: 30 * time.Second,
+	}
+}
+
+// FromEnv fills the settings that only come from the environment and
+// validates all of them. Flags (data dir, database URL, addr) are set by the
+// caller first; their environment fallbacks are applied by the CLI parser.
+func (c *Config) FromEnv(getenv Getenv) error {
+	if v := getenv("PLUTOPRO_BASE_URL"); v != "" {
+		c.BaseURL = v
+	}
+	c.EncryptionKeys = getenv("PLUTOPRO_ENCRYPTION_KEYS")
+	c.SMTPURL = getenv("SMTP_URL")
+	if v := getenv("PLUTOPRO_MAIL_FROM"); v != "" {
+		c.MailFrom = v
+	}
+	if v := getenv("PLUTOPRO_LOG_FORMAT"); v != "" {
+		c.LogFormat = v
+	}
+	if v := getenv("PLUTOPRO_LOG_LEVEL"); v != "" {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(v)); err != nil {
+			return fmt.Errorf("PLUTOPRO_LOG_LEVEL: %q is not one of debug, info, warn, error", v)
+		}
+		c.LogLevel = l
+	}
+	if v := getenv("PLUTOPRO_TRUSTED_PROXIES"); v != "" {
+		for _, s := range strings.Split(v, ",") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				a, aerr := netip.ParseAddr(s)
+				if aerr != nil {
+					return fmt.Errorf("PLUTOPRO_TRUSTED_PROXIES: %q is not an IP address or CIDR prefix", s)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if v := getenv("PLUTOPRO_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 256 {
+			return fmt.Errorf("PLUTOPRO_WORKERS: %q must be a whole number from 1 to 256", v)
+		}
+		c.Workers = n
+	}
+	if v := getenv("PLUTOPRO_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("PLUTOPRO_SHUTDOWN_TIMEOUT: %q is not a duration like 30s", v)
+		}
+		c.ShutdownTimeout = d
+	}
+	return c.Validate()
+}
+
+// Validate checks every setting.
+func (c *Config) Validate() error {
+	if c.DatabaseURL != "" && !store.IsPostgresURL(c.DatabaseURL) {
+		return errors.New("--database-url/DATABASE_URL: must be a postgres:// or postgresql:// URL, or empty for SQLite")
+	}
+	if c.DatabaseURL != "" {
+		if _, err := url.Parse(c.DatabaseURL); err != nil {
+			return errors.New("--database-url/DATABASE_URL: not a valid URL")
+		}
+	}
+	if c.DatabaseURL == "" && strings.TrimSpace(c.DataDir) == "" {
+		return errors.New("--data-dir/PLUTOPRO_DATA_DIR: must not be empty")
+	}
+	if c.Addr != "" {
+		host, port, err := net.SplitHostPort(c.Addr)
+		if err != nil {
+			return fmt.Errorf("--addr: %q is not host:port (e.g. 127.0.0.1:8080)", c.Addr)
+		}
+		if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			return fmt.Errorf("--addr: port %q is not a number from 0 to 65535", port)
+		}
+		if c.BaseURL == "" {
+			if host == "" || host == "0.0.0.0" || host == "::" {
+				host = "127.0.0.1"
+			}
+			c.BaseURL = "http://" + net.JoinHostPort(host, port)
+		}
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("PLUTOPRO_BASE_URL: %q must be an http(s) URL like https://plutopro.example.com", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return errors.New("SMTP_URL: must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return fmt.Errorf("PLUTOPRO_MAIL_FROM: %q is not an email address", c.MailFrom)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return fmt.Errorf("PLUTOPRO_LOG_FORMAT: %q must be json or text", c.LogFormat)
+	}
+	return nil
+}
+
+// StoreOptions says which database to open.
+func (c *Config) StoreOptions() store.Options {
+	return store.Options{URL: c.DatabaseURL, DataDir: c.DataDir}
+}
