@@ -1,0 +1,349 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/plutopro/plutopro/internal/api"
+	"github.com/plutopro/plutopro/internal/brand"
+	"github.com/plutopro/plutopro/internal/tenant"
+)
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// openAPIDoc fetches the served document.
+func openAPIDoc(t *testing.T, f *fixture) map[string]any {
+	t.Helper()
+	rec := f.do("GET", "/api/v1/openapi.json", "", "")
+	wantStatus(t, rec, http.StatusOK)
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("Content-Type = %q", ct)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	return doc
+}
+
+// operation is one documented method of one path.
+type operation struct {
+	pathItem map[string]any
+	op       map[string]any
+}
+
+// operations lists the document's operations by "METHOD /path".
+func operations(t *testing.T, doc map[string]any) map[string]operation {
+	t.Helper()
+	paths, ok := doc["paths"].(map[string]any)
+	if !ok {
+		t.Fatal("document has no paths")
+	}
+	out := map[string]operation{}
+	for path, item := range paths {
+		item := item.(map[string]any)
+		for _, m := range httpMethods {
+			if op, ok := item[m].(map[string]any); ok {
+				out[strings.ToUpper(m)+" "+path] = operation{pathItem: item, op: op}
+			}
+		}
+	}
+	return out
+}
+
+func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
+	f := sqliteFixture(t)
+	doc := openAPIDoc(t, f)
+	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
+		t.Errorf("openapi = %q, want 3.1.x", v)
+	}
+	info, _ := doc["info"].(map[string]any)
+	if info["title"] == "" || info["version"] != "test" {
+		t.Errorf("info = %v, want a title and the configured version", info)
+	}
+	comp, _ := doc["components"].(map[string]any)
+	schemas, _ := comp["schemas"].(map[string]any)
+	for _, name := range []string{"Brand", "BrandInput", "Error", "Me"} {
+		if _, ok := schemas[name]; !ok {
+			t.Errorf("components.schemas lacks %s", name)
+		}
+	}
+	sec, _ := comp["securitySchemes"].(map[string]any)
+	if b, _ := sec["bearer"].(map[string]any); b["type"] != "http" || b["scheme"] != "bearer" {
+		t.Errorf("securitySchemes.bearer = %v, want http bearer", sec["bearer"])
+	}
+	if !reflect.DeepEqual(doc["security"], []any{map[string]any{"bearer": []any{}}}) {
+		t.Errorf("security = %v, want bearer by default", doc["security"])
+	}
+
+	// Without a version, the embedded file is served as written.
+	h := api.New(api.Config{Accounts: f.accounts, Brands: f.brands})
+	f.h = h
+	rec := f.do("GET", "/api/v1/openapi.json", "", "")
+	file, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(rec.Body.Bytes(), file) {
+		t.Error("with no version, the served document differs from openapi.json")
+	}
+}
+
+// TestOpenAPIMatchesRoutes checks that the document and the route table list
+// the same endpoints, with the same access and path parameters.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
+	doc := openAPIDoc(t, sqliteFixture(t))
+	ops := operations(t, doc)
+	registered := map[string]bool{}
+	for _, rt := range api.Routes() {
+		key := rt.Method + " " + rt.Pattern
+		if registered[key] {
+			t.Errorf("route %s is listed twice", key)
+		}
+		registered[key] = true
+		o, ok := ops[key]
+		if !ok {
+			t.Errorf("route %s is not in the OpenAPI document", key)
+			continue
+		}
+		sec, hasSec := o.op["security"].([]any)
+		if public := hasSec && len(sec) == 0; public != rt.Public {
+			t.Errorf("%s: documented as public=%v, but the route is public=%v", key, public, rt.Public)
+		}
+		var declared []string
+		for _, params := range []any{o.pathItem["parameters"], o.op["parameters"]} {
+			ps, _ := params.([]any)
+			for _, p := range ps {
+				p, err := schemaChecker{doc: doc}.resolve(p.(map[string]any))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p["in"] == "path" && p["required"] == true {
+					declared = append(declared, p["name"].(string))
+				}
+			}
+		}
+		var inPattern []string
+		for _, m := range patternParam.FindAllStringSubmatch(rt.Pattern, -1) {
+			inPattern = append(inPattern, m[1])
+		}
+		slices.Sort(declared)
+		slices.Sort(inPattern)
+		if !slices.Equal(declared, inPattern) {
+			t.Errorf("%s: documented path parameters %v, pattern has %v", key, declared, inPattern)
+		}
+	}
+	for key := range ops {
+		if !registered[key] {
+			t.Errorf("documented operation %s is not a route", key)
+		}
+	}
+}
+
+// TestOpenAPIResponses sends, for every documented response of every
+// operation, a request that gets it from the running API, and checks the
+// status, the documented headers and the body against the documented schema.
+// A documented response without a scenario here fails, as does a scenario
+// for a response the document does not list.
+func TestOpenAPIResponses(t *testing.T) {
+	t.Parallel()
+	f := sqliteFixture(t)
+	_, sc, owner := f.user(t, "ann@example.com", "Ann")
+	viewer := f.member(t, sc, "vic@example.com", tenant.Viewer)
+	b := f.brand(t, sc, "Documented")
+	victim := f.brand(t, sc, "To delete")
+	id := "/api/v1/brands/" + b.ID
+	huge := `{"description":"` + strings.Repeat("a", 1<<20) + `"}`
+	text := func(method, path, token string) *http.Request {
+		r := newRequest(method, path, token, `{"name":"X"}`)
+		r.Header.Set("Content-Type", "text/plain")
+		return r
+	}
+	req := newRequest
+	scenarios := map[string][]*http.Request{
+		"GET /api/v1/openapi.json 200": {req("GET", "/api/v1/openapi.json", "", "")},
+
+		"GET /api/v1/me 200":     {req("GET", "/api/v1/me", owner, ""), req("GET", "/api/v1/me", viewer, "")},
+		"GET /api/v1/me 401":     {req("GET", "/api/v1/me", "", "")},
+		"GET /api/v1/me default": {req("POST", "/api/v1/me", owner, "")},
+
+		"GET /api/v1/brands 200":     {req("GET", "/api/v1/brands", owner, "")},
+		"GET /api/v1/brands 401":     {req("GET", "/api/v1/brands", "ppt_nope", "")},
+		"GET /api/v1/brands default": {req("PUT", "/api/v1/brands", owner, "")},
+
+		"POST /api/v1/brands 201": {req("POST", "/api/v1/brands", owner, `{"name":"Full","description":"d","voice":"v","audience":"a","guidelines":"g","words_avoid":["x"],"words_prefer":["y"],"language":"fr","default_channel":"amazon"}`),
+			req("POST", "/api/v1/brands", owner, `{"name":"Minimal"}`)},
+		"POST /api/v1/brands 400": {req("POST", "/api/v1/brands", owner, `{"name":"","language":"xx"}`),
+			req("POST", "/api/v1/brands", owner, `{"name":"X","colour":"red"}`), req("POST", "/api/v1/brands", owner, `{`)},
+		"POST /api/v1/brands 401":     {req("POST", "/api/v1/brands", "", `{"name":"X"}`)},
+		"POST /api/v1/brands 403":     {req("POST", "/api/v1/brands", viewer, `{"name":"X"}`)},
+		"POST /api/v1/brands 413":     {req("POST", "/api/v1/brands", owner, huge)},
+		"POST /api/v1/brands 415":     {text("POST", "/api/v1/brands", owner)},
+		"POST /api/v1/brands default": {req("DELETE", "/api/v1/brands", owner, "")},
+
+		"GET /api/v1/brands/{id} 200":     {req("GET", id, owner, ""), req("GET", id, viewer, "")},
+		"GET /api/v1/brands/{id} 401":     {req("GET", id, "", "")},
+		"GET /api/v1/brands/{id} 404":     {req("GET", "/api/v1/brands/nope", owner, "")},
+		"GET /api/v1/brands/{id} default": {req("PUT", id, owner, "")},
+
+		"PATCH /api/v1/brands/{id} 200":     {req("PATCH", id, owner, `{"voice":"Calm","words_avoid":[]}`)},
+		"PATCH /api/v1/brands/{id} 400":     {req("PATCH", id, owner, `{"default_channel":"ebay","words_prefer":["`+strings.Repeat("w", 61)+`"]}`)},
+		"PATCH /api/v1/brands/{id} 401":     {req("PATCH", id, "", `{"voice":"X"}`)},
+		"PATCH /api/v1/brands/{id} 403":     {req("PATCH", id, viewer, `{"voice":"X"}`)},
+		"PATCH /api/v1/brands/{id} 404":     {req("PATCH", "/api/v1/brands/"+sc.AccountID, owner, `{"voice":"X"}`)},
+		"PATCH /api/v1/brands/{id} 413":     {req("PATCH", id, owner, huge)},
+		"PATCH /api/v1/brands/{id} 415":     {text("PATCH", id, owner)},
+		"PATCH /api/v1/brands/{id} default": {req("POST", id, owner, `{}`)},
+
+		"DELETE /api/v1/brands/{id} 204":     {req("DELETE", "/api/v1/brands/"+victim.ID, owner, "")},
+		"DELETE /api/v1/brands/{id} 401":     {req("DELETE", id, "", "")},
+		"DELETE /api/v1/brands/{id} 403":     {req("DELETE", id, viewer, "")},
+		"DELETE /api/v1/brands/{id} 404":     {req("DELETE", "/api/v1/brands/"+victim.ID, owner, "")},
+		"DELETE /api/v1/brands/{id} default": {req("PUT", id, owner, `{}`)},
+	}
+	// The 204 scenario must run before the 404 one on the same (deleted) brand.
+	order := func(key string) string {
+		if strings.HasSuffix(key, " 404") && strings.HasPrefix(key, "DELETE") {
+			return "~" + key
+		}
+		return key
+	}
+
+	doc := openAPIDoc(t, f)
+	c := schemaChecker{doc: doc}
+	ops := operations(t, doc)
+	documented := map[string]bool{}
+	for _, key := range sortedKeys(ops) {
+		responses, _ := ops[key].op["responses"].(map[string]any)
+		for code := range responses {
+			documented[key+" "+code] = true
+			if _, ok := scenarios[key+" "+code]; !ok {
+				t.Errorf("documented response %s %s has no scenario in this test", key, code)
+			}
+		}
+	}
+	keys := sortedKeys(scenarios)
+	slices.SortFunc(keys, func(a, b string) int { return strings.Compare(order(a), order(b)) })
+	for _, key := range keys {
+		if !documented[key] {
+			t.Errorf("scenario %s is for a response the document does not list", key)
+			continue
+		}
+		opKey, code := key[:strings.LastIndex(key, " ")], key[strings.LastIndex(key, " ")+1:]
+		responses := ops[opKey].op["responses"].(map[string]any)
+		resp, err := c.resolve(responses[code].(map[string]any))
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		for i, r := range scenarios[key] {
+			rec := f.serve(r)
+			got := rec.Result().Status[:3]
+			if code == "default" {
+				if _, listed := responses[got]; listed {
+					t.Errorf("%s #%d: status %s is listed, not a default response", key, i, got)
+				}
+			} else if got != code {
+				t.Errorf("%s #%d: status = %s, want %s (body %s)", key, i, got, code, rec.Body.String())
+				continue
+			}
+			headers, _ := resp["headers"].(map[string]any)
+			for name := range headers {
+				if rec.Header().Get(name) == "" {
+					t.Errorf("%s #%d: documented header %s is missing", key, i, name)
+				}
+			}
+			content, _ := resp["content"].(map[string]any)
+			if len(content) == 0 {
+				if rec.Body.Len() != 0 {
+					t.Errorf("%s #%d: undocumented body %q", key, i, rec.Body.String())
+				}
+				continue
+			}
+			media, ok := content["application/json"].(map[string]any)
+			if !ok {
+				t.Fatalf("%s: content is not application/json", key)
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+				t.Errorf("%s #%d: Content-Type = %q", key, i, ct)
+			}
+			var body any
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Errorf("%s #%d: body is not JSON: %v", key, i, err)
+				continue
+			}
+			for _, e := range c.check(media["schema"].(map[string]any), body, "$") {
+				t.Errorf("%s #%d: %s (body %s)", key, i, e, truncateForLog(rec.Body.String()))
+			}
+		}
+	}
+}
+
+func truncateForLog(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
+}
+
+// TestOpenAPIBrandSchemas keeps the brand schemas in step with the brand
+// package: the input's properties are brand.Input's fields, the brand's
+// required properties are brand.Brand's, and the enums are its languages and
+// channels.
+func TestOpenAPIBrandSchemas(t *testing.T) {
+	t.Parallel()
+	doc := openAPIDoc(t, sqliteFixture(t))
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	schema := func(name string) map[string]any { return schemas[name].(map[string]any) }
+
+	if got, want := sortedKeys(schema("BrandInput")["properties"].(map[string]any)), jsonFields(reflect.TypeFor[brand.Input]()); !slices.Equal(got, want) {
+		t.Errorf("BrandInput properties = %v, brand.Input fields = %v", got, want)
+	}
+	brandFields := jsonFields(reflect.TypeFor[brand.Brand]())
+	if got := sortedKeys(schema("Brand")["properties"].(map[string]any)); !slices.Equal(got, brandFields) {
+		t.Errorf("Brand properties = %v, brand.Brand fields = %v", got, brandFields)
+	}
+	required := asStrings(schema("Brand")["required"])
+	slices.Sort(required)
+	if !slices.Equal(required, brandFields) {
+		t.Errorf("Brand required = %v, brand.Brand fields = %v", required, brandFields)
+	}
+
+	languages := asStrings(schema("Language")["enum"])
+	slices.Sort(languages)
+	if want := sortedKeys(brand.Languages); !slices.Equal(languages, want) {
+		t.Errorf("Language enum = %v, brand.Languages = %v", languages, want)
+	}
+	channels := asStrings(schema("Channel")["enum"])
+	if !slices.Equal(channels, brand.Channels) {
+		t.Errorf("Channel enum = %v, brand.Channels = %v", channels, brand.Channels)
+	}
+	roles := asStrings(schema("Me")["properties"].(map[string]any)["role"].(map[string]any)["enum"])
+	var want []string
+	for _, r := range tenant.Roles {
+		want = append(want, string(r))
+	}
+	if !slices.Equal(roles, want) {
+		t.Errorf("Me.role enum = %v, tenant.Roles = %v", roles, want)
+	}
+}
+
+// jsonFields lists the JSON names of a struct's fields, sorted.
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,34 @@
+package api
+
+// access says whether an endpoint needs an API token.
+type access int
+
+const (
+	bearer access = iota // Authorization: Bearer ppt_... required
+	public               // no token
+)
+
+// route is one endpoint: method, ServeMux path pattern, access and handler.
+type route struct {
+	method  string
+	pattern string
+	access  access
+	h       handler
+}
+
+// routes is the whole API in one place. New registers exactly these; Routes
+// exposes them (without handlers) to tests, which check them against the
+// OpenAPI document and walk them with another tenant's ids.
+func routes(cfg Config) []route {
+	return []route{
+		{"GET", "/api/v1/openapi.json", public, handleOpenAPI(cfg.Version)},
+
+		{"GET", "/api/v1/me", bearer, handleMe(cfg.Accounts)},
+
+		{"GET", "/api/v1/brands", bearer, handleBrandList(cfg.Brands)},
+		{"POST", "/api/v1/brands", bearer, handleBrandCreate(cfg.Brands)},
+		{"GET", "/api/v1/brands/{id}", bearer, handleBrandGet(cfg.Brands)},
+		{"PATCH", "/api/v1/brands/{id}", bearer, handleBrandUpdate(cfg.Brands)},
+		{"DELETE", "/api/v1/brands/{id}", bearer, handleBrandDelete(cfg.Brands)},
+	}
+}
