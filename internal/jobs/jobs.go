@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/plutopro/plutopro/internal/store"
 )
@@ -43,8 +44,8 @@ type Options struct {
 	Logger   *slog.Logger
 	// JobTimeout bounds one job's run; RescueStuckJobsAfter must exceed it.
 	JobTimeout time.Duration
-	// ErrorHandler, if set, is told of every job error (for metrics).
-	ErrorHandler river.ErrorHandler
+	// Middleware wraps every job (metrics).
+	Middleware []rivertype.Middleware
 }
 
 func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
@@ -87,10 +88,10 @@ func New(db *store.DB, o Options) (*Client, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	cfg := &river.Config{
-		Logger:       logger.With("component", "river"),
-		Workers:      o.Workers,
-		ErrorHandler: o.ErrorHandler,
-		JobTimeout:   o.JobTimeout,
+		Logger:     logger.With("component", "river"),
+		Workers:    o.Workers,
+		Middleware: o.Middleware,
+		JobTimeout: o.JobTimeout,
 	}
 	if cfg.JobTimeout == 0 {
 		cfg.JobTimeout = 10 * time.Minute

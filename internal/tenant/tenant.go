@@ -51,11 +51,11 @@ type Permission int
 
 // The permissions, and the least role holding each (see Allows).
 const (
-	Read           Permission = iota // see brands, products, drafts
-	EditContent                      // edit brand profiles, generate, review
-	ManageBrands                     // create and delete brands
-	ManageMembers                    // invite, change roles, remove members
-	ManageAccount                    // billing, account deletion
+	Read          Permission = iota // see brands, products, drafts
+	EditContent                     // edit brand profiles, generate, review
+	ManageBrands                    // create and delete brands
+	ManageMembers                   // invite, change roles, remove members
+	ManageAccount                   // billing, account deletion
 )
 
 var leastRole = map[Permission]Role{

@@ -1,0 +1,196 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds a Chromium: $PLUTOPRO_CHROMIUM, /usr/bin/chromium, or
+// one on PATH.
+func chromiumPath() string {
+	if p := os.Getenv("PLUTOPRO_CHROMIUM"); p != "" {
+		return p
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestBrowserSignUpCreateBrand drives a real Chromium: sign up, create a
+// brand, see it listed. It runs the page's real CSP, cookies and scripts.
+func TestBrowserSignUpCreateBrand(t *testing.T) {
+	bin := chromiumPath()
+	if bin == "" {
+		t.Skip("browser test skipped: no Chromium found; apt-get install -y chromium")
+	}
+	env := newEnv(t)
+	if !strings.HasPrefix(env.url, "http://127.0.0.1:") {
+		t.Fatalf("test server at %s, want a 127.0.0.1 address", env.url)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	// Page errors (a CSP violation, a script exception) fail the test.
+	var mu sync.Mutex
+	var pageErrors []string
+	listen := func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError && !strings.Contains(ev.Entry.URL, "favicon") {
+				pageErrors = append(pageErrors, ev.Entry.Text+" "+ev.Entry.URL)
+			}
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			pageErrors = append(pageErrors, fmt.Sprintf("%s (%s:%d)", msg, d.URL, d.LineNumber+1))
+		}
+	}
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf), chromedp.WithListener(listen))
+	defer cancelBrowser()
+
+	fail := func(step string, err error) {
+		t.Helper()
+		t.Fatalf("browser: %s: %v\nserver log:\n%s", step, err, env.logs.String())
+	}
+	text := func(step, css string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(css)))
+		if err != nil {
+			fail(step, err)
+		}
+		return s
+	}
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			fail(step, err)
+		}
+	}
+
+	do("sign up",
+		chromedp.Navigate(env.url+"/signup"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Browser Bea"),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), "bea@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), testPassword),
+		chromedp.SendKeys(chromedp.CSS(`#f-account_name`), "Bea's Boutique"),
+		chromedp.Click(chromedp.CSS(`#f-age_confirmed`)),
+		chromedp.Submit(chromedp.CSS(`#f-name`)),
+		chromedp.WaitVisible(chromedp.CSS(`.whoami`)),
+	)
+	dashboard := text("dashboard", "main")
+
+	// The cookie notice is dismissed by app.js (localStorage, no cookie).
+	do("dismiss cookie notice",
+		chromedp.Click(chromedp.CSS(`[data-dismiss-cookie-notice]`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`.cookie-notice`)),
+	)
+
+	do("create brand",
+		chromedp.Navigate(env.url+"/brands/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Sunny Socks"),
+		chromedp.SendKeys(chromedp.CSS(`#f-voice`), "Cheerful and warm."),
+		chromedp.SendKeys(chromedp.CSS(`#f-words_avoid`), "cheap\nbest ever"),
+		chromedp.SetValue(chromedp.CSS(`#f-default_channel`), "etsy"),
+		chromedp.Submit(chromedp.CSS(`#f-name`)),
+		chromedp.WaitVisible(chromedp.CSS(`.details`)),
+	)
+	brandPage := text("brand page", "main")
+
+	do("list brands",
+		chromedp.Navigate(env.url+"/brands"),
+		chromedp.WaitVisible(chromedp.CSS(`table.table`)),
+	)
+	list := text("brand list", "main")
+	// htmx loaded under the CSP (no inline scripts or styles).
+	htmxOK, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`typeof htmx === "object" && htmx.config.includeIndicatorStyles === false`))
+	if err != nil || !htmxOK {
+		t.Errorf("htmx not loaded and configured: %v, %v", htmxOK, err)
+	}
+
+	// Only the essential cookies exist, and the page's script cannot read them.
+	cookies, err := chromedp.Run(bctx, chromedp.Action[[]*network.Cookie](func(ctx context.Context, tg *chromedp.Target) ([]*network.Cookie, error) {
+		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{})
+		return res.Cookies, err
+	}))
+	if err != nil {
+		fail("cookies", err)
+	}
+	var names []string
+	for _, c := range cookies {
+		names = append(names, c.Name)
+		if !c.HTTPOnly || !c.Secure || c.SameSite != network.CookieSameSiteLax {
+			t.Errorf("cookie %s: HttpOnly=%v Secure=%v SameSite=%v", c.Name, c.HTTPOnly, c.Secure, c.SameSite)
+		}
+	}
+	sort.Strings(names)
+	if got := strings.Join(names, ","); got != "plutopro_csrf,plutopro_session" {
+		t.Errorf("browser cookies = %s, want plutopro_csrf,plutopro_session", got)
+	}
+	cookieNotice, err := chromedp.Run(bctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.cookie-notice')).display`))
+	if err != nil {
+		fail("cookie notice", err)
+	}
+	for _, want := range []string{"Bea's Boutique", "Signed in as Browser Bea"} {
+		if !strings.Contains(dashboard, want) {
+			t.Errorf("dashboard does not show %q:\n%s", want, dashboard)
+		}
+	}
+	for _, want := range []string{"Brand created.", "Sunny Socks", "Cheerful and warm.", "best ever", "etsy"} {
+		if !strings.Contains(brandPage, want) {
+			t.Errorf("brand page does not show %q:\n%s", want, brandPage)
+		}
+	}
+	if !strings.Contains(list, "Sunny Socks") {
+		t.Errorf("/brands does not list the brand:\n%s", list)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(pageErrors) > 0 {
+		t.Errorf("the pages logged errors:\n%s", strings.Join(pageErrors, "\n"))
+	}
+	if cookieNotice != "none" {
+		t.Errorf("cookie notice display after dismissal and reload = %q, want none", cookieNotice)
+	}
+}

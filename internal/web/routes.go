@@ -1,0 +1,63 @@
+package web
+
+import "net/http"
+
+// routes lists every page. Handlers wrapped in protect are state-changing
+// (body limit + CSRF check); requireSession sends visitors to sign in.
+func (s *Server) routes(mux *http.ServeMux) {
+	auth := requireSession
+	p := s.protect
+
+	mux.Handle("GET /static/", s.handleStatic())
+	mux.HandleFunc("/", s.notFound)
+	mux.HandleFunc("GET /{$}", s.handleLanding)
+	mux.HandleFunc("GET /privacy", s.handlePrivacy)
+
+	// Sign-up, sign-in, password reset.
+	mux.HandleFunc("GET /signup", s.handleSignUpForm)
+	mux.HandleFunc("POST /signup", p(s.handleSignUp))
+	mux.HandleFunc("GET /login", s.handleLoginForm)
+	mux.HandleFunc("POST /login", p(s.handleLogin))
+	mux.HandleFunc("POST /logout", p(s.handleLogout))
+	mux.HandleFunc("GET /forgot", s.handleForgotForm)
+	mux.HandleFunc("POST /forgot", p(s.handleForgot))
+	// The reset and invitation links carry the token in the query, so access
+	// logs, which record only the path, never hold it.
+	mux.HandleFunc("GET /reset", s.handleResetForm)
+	mux.HandleFunc("POST /reset", p(s.handleReset))
+	mux.HandleFunc("GET /dev/outbox", s.handleOutbox)
+
+	// Invitations.
+	mux.HandleFunc("GET /invitations/accept", s.handleInvitation)
+	mux.HandleFunc("POST /invitations/accept", p(s.handleInvitationAccept))
+
+	mux.HandleFunc("GET /dashboard", auth(s.handleDashboard))
+
+	// Brands.
+	mux.HandleFunc("GET /brands", auth(s.handleBrandList))
+	mux.HandleFunc("GET /brands/new", auth(s.handleBrandNew))
+	mux.HandleFunc("POST /brands", p(auth(s.handleBrandCreate)))
+	mux.HandleFunc("GET /brands/{id}", auth(s.handleBrandShow))
+	mux.HandleFunc("GET /brands/{id}/edit", auth(s.handleBrandEdit))
+	mux.HandleFunc("POST /brands/{id}", p(auth(s.handleBrandUpdate)))
+	mux.HandleFunc("POST /brands/{id}/delete", p(auth(s.handleBrandDelete)))
+
+	// Members.
+	mux.HandleFunc("GET /members", auth(s.handleMembers))
+	mux.HandleFunc("POST /members/invite", p(auth(s.handleMemberInvite)))
+	mux.HandleFunc("POST /members/{userID}/role", p(auth(s.handleMemberRole)))
+	mux.HandleFunc("POST /members/{userID}/remove", p(auth(s.handleMemberRemove)))
+	mux.HandleFunc("POST /invitations/{id}/revoke", p(auth(s.handleInvitationRevoke)))
+
+	// API tokens.
+	mux.HandleFunc("GET /tokens", auth(s.handleTokens))
+	mux.HandleFunc("POST /tokens", p(auth(s.handleTokenCreate)))
+	mux.HandleFunc("POST /tokens/{id}/revoke", p(auth(s.handleTokenRevoke)))
+
+	// Settings.
+	mux.HandleFunc("GET /settings", auth(s.handleSettings))
+	mux.HandleFunc("POST /settings/profile", p(auth(s.handleSettingsProfile)))
+	mux.HandleFunc("POST /settings/password", p(auth(s.handleSettingsPassword)))
+	mux.HandleFunc("POST /settings/account", p(auth(s.handleSettingsAccount)))
+	mux.HandleFunc("POST /account/switch", p(auth(s.handleAccountSwitch)))
+}
