@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 
@@ -131,9 +132,13 @@ func (w *SendWorker) Work(ctx context.Context, j *river.Job[SendArgs]) error {
 	return err
 }
 
+// truncate cuts s to at most n bytes without splitting a UTF-8 character.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }
@@ -141,8 +146,9 @@ func truncate(s string, n int) string {
 // SMTPSender sends over SMTP: smtp://user:pass@host:587 (STARTTLS when the
 // server offers it) or smtps://user:pass@host:465 (implicit TLS).
 type SMTPSender struct {
-	u    *url.URL
-	from string
+	u          *url.URL
+	from       string // bare address, the envelope sender
+	fromHeader string // the From header: "PlutoPro" <from>, or the name PLUTOPRO_MAIL_FROM gives
 }
 
 // NewSMTPSender parses SMTP_URL. from is the sender address.
@@ -151,10 +157,14 @@ func NewSMTPSender(rawURL, from string) (*SMTPSender, error) {
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 		return nil, errors.New("SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
 	}
-	if _, err := mail.ParseAddress(from); err != nil {
+	a, err := mail.ParseAddress(from)
+	if err != nil {
 		return nil, fmt.Errorf("PLUTOPRO_MAIL_FROM: %q is not an email address", from)
 	}
-	return &SMTPSender{u: u, from: from}, nil
+	if a.Name == "" {
+		a.Name = "PlutoPro"
+	}
+	return &SMTPSender{u: u, from: a.Address, fromHeader: a.String()}, nil
 }
 
 // Send delivers one message.
@@ -211,7 +221,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("mail: DATA: %w", err)
 	}
-	if _, err := wc.Write(format(s.from, m)); err != nil {
+	if _, err := wc.Write(format(s.fromHeader, m)); err != nil {
 		return fmt.Errorf("mail: write message: %w", err)
 	}
 	if err := wc.Close(); err != nil {
@@ -220,19 +230,17 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	return c.Quit()
 }
 
-func format(from string, m Message) []byte {
+func format(fromHeader string, m Message) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "From: PlutoPro <%s>\r\n", from)
+	fmt.Fprintf(&b, "From: %s\r\n", fromHeader)
 	fmt.Fprintf(&b, "To: %s\r\n", m.To)
 	fmt.Fprintf(&b, "Subject: %s\r\n", mimeHeader(m.Subject))
 	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().UTC().Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%s@plutopro>\r\n", m.ID)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	// No dot-stuffing here: the writer smtp.Client.Data returns does it.
 	body := strings.ReplaceAll(m.Body, "\r\n", "\n")
 	for _, line := range strings.Split(body, "\n") {
-		if strings.HasPrefix(line, ".") {
-			line = "." + line
-		}
 		b.WriteString(line + "\r\n")
 	}
 	return []byte(b.String())
