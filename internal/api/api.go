@@ -11,12 +11,17 @@ import (
 	"github.com/plutopro/plutopro/internal/account"
 	"github.com/plutopro/plutopro/internal/apperr"
 	"github.com/plutopro/plutopro/internal/brand"
+	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/catalog/transfer"
 )
 
 // Config holds what the API needs.
 type Config struct {
 	Accounts *account.Service
 	Brands   *brand.Service
+	Catalog  *catalog.Service
+	// Transfer runs imports; its MaxUploadBytes caps an upload.
+	Transfer *transfer.Service
 	// Logger receives internal errors (with their cause); nil means slog.Default().
 	Logger *slog.Logger
 	// Version is the application version, shown as info.version in the
@@ -44,8 +49,8 @@ func Routes() []Route {
 // New returns the handler of every path under /api/v1/; the app mounts it at
 // "/api/v1/". Responses, errors included, are JSON.
 func New(cfg Config) http.Handler {
-	if cfg.Accounts == nil || cfg.Brands == nil {
-		panic("api: Config.Accounts and Config.Brands are required")
+	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil {
+		panic("api: Config.Accounts, Brands, Catalog and Transfer are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

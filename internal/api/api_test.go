@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -17,9 +18,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/plutopro/plutopro/internal/account"
 	"github.com/plutopro/plutopro/internal/api"
 	"github.com/plutopro/plutopro/internal/brand"
+	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/store/storetest"
@@ -27,11 +33,15 @@ import (
 )
 
 // fixture is a running API on a real database, with helpers to make users,
-// members, tokens and brands.
+// members, tokens and brands. Its database has River's tables (use
+// storetest with jobs.Migrate); imports stay queued until startWorkers.
 type fixture struct {
 	db       *store.DB
 	accounts *account.Service
 	brands   *brand.Service
+	catalog  *catalog.Service
+	transfer *transfer.Service
+	jobs     *jobs.Client
 	outbox   *mail.Outbox
 	h        http.Handler
 	log      *syncBuffer // the API's logger output, JSON lines
@@ -42,9 +52,21 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, outbox: mail.NewOutbox(db, nil, nil), brands: brand.NewService(db), log: &syncBuffer{}}
 	f.accounts = account.NewService(db, f.outbox, "http://127.0.0.1")
+	f.catalog = catalog.NewService(db, f.brands)
+	f.transfer = transfer.NewService(db, f.brands, f.catalog)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &transfer.ImportWorker{Service: f.transfer, Logger: slog.New(slog.NewJSONHandler(f.log, nil))})
+	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true})
+	if err != nil {
+		t.Fatalf("jobs.New: %v", err)
+	}
+	f.jobs = jc
+	f.transfer.SetJobs(jc)
 	f.h = api.New(api.Config{
 		Accounts: f.accounts,
 		Brands:   f.brands,
+		Catalog:  f.catalog,
+		Transfer: f.transfer,
 		Logger:   slog.New(slog.NewJSONHandler(f.log, nil)),
 		Version:  "test",
 	})
@@ -54,7 +76,64 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 // sqliteFixture serves the API on a fresh SQLite database.
 func sqliteFixture(t *testing.T) *fixture {
 	t.Helper()
-	return newFixture(t, storetest.SQLite(t, nil))
+	return newFixture(t, storetest.SQLite(t, jobs.Migrate))
+}
+
+// startWorkers starts working jobs (imports) until the test ends.
+func (f *fixture) startWorkers(t *testing.T) {
+	t.Helper()
+	if err := f.jobs.Start(context.Background()); err != nil {
+		t.Fatalf("start workers: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = f.jobs.Stop(ctx)
+	})
+}
+
+// importFile starts an import through the service and waits for it.
+func (f *fixture) importFile(t *testing.T, sc tenant.Scope, brandID, name string, content []byte) *transfer.Import {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	im, err := f.transfer.Start(ctx, sc, brandID, transfer.Input{Filename: name, Body: bytes.NewReader(content)})
+	if err != nil {
+		t.Fatalf("Start(%s) = %v", name, err)
+	}
+	if im, err = f.transfer.Wait(ctx, sc, brandID, im.ID, nil); err != nil {
+		t.Fatalf("Wait(%s) = %v\n%s", name, err, f.log.String())
+	}
+	return im
+}
+
+// uploadRequest builds a multipart import request: the fields in order,
+// then the file part (none when filename is "").
+func uploadRequest(t *testing.T, path, token string, fields [][2]string, filename string, content []byte) *http.Request {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, f := range fields {
+		if err := mw.WriteField(f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if filename != "" {
+		fw, err := mw.CreateFormFile("file", filename)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(content)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("POST", path, &buf)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	return r
 }
 
 // user adds a user with an account of their own and returns the owner scope

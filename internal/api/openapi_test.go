@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -12,6 +13,10 @@ import (
 
 	"github.com/plutopro/plutopro/internal/api"
 	"github.com/plutopro/plutopro/internal/brand"
+	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/catalog/csvfile"
+	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/tenant"
 )
 
@@ -70,7 +75,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	comp, _ := doc["components"].(map[string]any)
 	schemas, _ := comp["schemas"].(map[string]any)
-	for _, name := range []string{"Brand", "BrandInput", "Error", "Me"} {
+	for _, name := range []string{"Brand", "BrandInput", "Error", "Me", "Product", "ProductSummary", "ProductList", "Import", "ImportDetail", "Reject"} {
 		if _, ok := schemas[name]; !ok {
 			t.Errorf("components.schemas lacks %s", name)
 		}
@@ -84,7 +89,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 
 	// Without a version, the embedded file is served as written.
-	h := api.New(api.Config{Accounts: f.accounts, Brands: f.brands})
+	h := api.New(api.Config{Accounts: f.accounts, Brands: f.brands, Catalog: f.catalog, Transfer: f.transfer})
 	f.h = h
 	rec := f.do("GET", "/api/v1/openapi.json", "", "")
 	file, err := os.ReadFile("openapi.json")
@@ -156,11 +161,31 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 func TestOpenAPIResponses(t *testing.T) {
 	t.Parallel()
 	f := sqliteFixture(t)
+	f.startWorkers(t)
+	f.transfer.MaxUploadBytes = 1 << 20
 	_, sc, owner := f.user(t, "ann@example.com", "Ann")
 	viewer := f.member(t, sc, "vic@example.com", tenant.Viewer)
 	b := f.brand(t, sc, "Documented")
 	victim := f.brand(t, sc, "To delete")
 	id := "/api/v1/brands/" + b.ID
+	// A catalog with every kind of value: options, prices with and without
+	// currency, inventory, images with size and variants, metadata, rejects.
+	im := f.importFile(t, sc, b.ID, "full.csv", []byte(fullCSV))
+	if im.Created != 2 || im.Rejected != 1 {
+		t.Fatalf("import = %+v, want 2 created and 1 rejected", im)
+	}
+	res, err := f.catalog.List(context.Background(), sc, b.ID, catalog.ListParams{Limit: 1})
+	if err != nil || len(res.Products) != 1 || res.NextCursor == "" {
+		t.Fatalf("List = %+v, %v", res, err)
+	}
+	products, imports := id+"/products", id+"/imports"
+	product, imp := products+"/"+res.Products[0].ID, imports+"/"+im.ID
+	csvBody := []byte("Handle,Title\nmug,Mug\n")
+	upload := func(token string, fields [][2]string, filename string, content []byte) *http.Request {
+		return uploadRequest(t, imports, token, fields, filename, content)
+	}
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01")
+	big := append([]byte("Handle,Title\n"), bytes.Repeat([]byte("h,t\n"), 300<<10)...)
 	huge := `{"description":"` + strings.Repeat("a", 1<<20) + `"}`
 	text := func(method, path, token string) *http.Request {
 		r := newRequest(method, path, token, `{"name":"X"}`)
@@ -208,6 +233,42 @@ func TestOpenAPIResponses(t *testing.T) {
 		"DELETE /api/v1/brands/{id} 403":     {req("DELETE", id, viewer, "")},
 		"DELETE /api/v1/brands/{id} 404":     {req("DELETE", "/api/v1/brands/"+victim.ID, owner, "")},
 		"DELETE /api/v1/brands/{id} default": {req("PUT", id, owner, `{}`)},
+
+		"GET /api/v1/brands/{brandID}/products 200": {req("GET", products, owner, ""), req("GET", products, viewer, ""),
+			req("GET", products+"?limit=1", owner, ""), req("GET", products+"?limit=1&cursor="+res.NextCursor, owner, ""),
+			req("GET", products+"?q=nothing", owner, "")},
+		"GET /api/v1/brands/{brandID}/products 400": {req("GET", products+"?cursor=bad!", owner, ""), req("GET", products+"?limit=0", owner, ""),
+			req("GET", products+"?limit=201", owner, ""), req("GET", products+"?limit=ten", owner, "")},
+		"GET /api/v1/brands/{brandID}/products 401":     {req("GET", products, "", "")},
+		"GET /api/v1/brands/{brandID}/products 404":     {req("GET", "/api/v1/brands/"+victim.ID+"x/products", owner, "")},
+		"GET /api/v1/brands/{brandID}/products default": {req("DELETE", products, owner, "")},
+
+		"GET /api/v1/brands/{brandID}/products/{id} 200":     {req("GET", product, owner, ""), req("GET", products+"/"+productB(t, f, sc, b.ID, res.NextCursor), viewer, "")},
+		"GET /api/v1/brands/{brandID}/products/{id} 401":     {req("GET", product, "", "")},
+		"GET /api/v1/brands/{brandID}/products/{id} 404":     {req("GET", products+"/"+b.ID, owner, ""), req("GET", "/api/v1/brands/"+victim.ID+"/products/"+res.Products[0].ID, owner, "")},
+		"GET /api/v1/brands/{brandID}/products/{id} default": {req("POST", product, owner, `{}`)},
+
+		"GET /api/v1/brands/{brandID}/imports 200":     {req("GET", imports, owner, ""), req("GET", imports, viewer, "")},
+		"GET /api/v1/brands/{brandID}/imports 401":     {req("GET", imports, "", "")},
+		"GET /api/v1/brands/{brandID}/imports 404":     {req("GET", "/api/v1/brands/"+sc.AccountID+"/imports", owner, "")},
+		"GET /api/v1/brands/{brandID}/imports default": {req("PATCH", imports, owner, `{}`)},
+
+		"POST /api/v1/brands/{brandID}/imports 202": {upload(owner, nil, "mug.csv", csvBody),
+			upload(owner, [][2]string{{"format", "generic"}, {"map", "Name=title"}, {"map", "Code = sku"}}, "named.csv", []byte("Handle,Name,Code\nx,X,X-1\n"))},
+		"POST /api/v1/brands/{brandID}/imports 400": {upload(owner, nil, "photo.png", png), upload(owner, nil, "", nil),
+			upload(owner, nil, "empty.csv", nil), upload(owner, [][2]string{{"colour", "red"}}, "a.csv", csvBody),
+			upload(owner, [][2]string{{"format", "xml"}}, "a.csv", csvBody), upload(owner, [][2]string{{"map", "no equals"}}, "a.csv", csvBody)},
+		"POST /api/v1/brands/{brandID}/imports 401":     {upload("", nil, "a.csv", csvBody)},
+		"POST /api/v1/brands/{brandID}/imports 403":     {upload(viewer, nil, "a.csv", csvBody)},
+		"POST /api/v1/brands/{brandID}/imports 404":     {uploadRequest(t, "/api/v1/brands/"+store.NewID()+"/imports", owner, nil, "a.csv", csvBody)},
+		"POST /api/v1/brands/{brandID}/imports 413":     {upload(owner, nil, "big.csv", big)},
+		"POST /api/v1/brands/{brandID}/imports 415":     {req("POST", imports, owner, `{"file":"Handle,Title"}`)},
+		"POST /api/v1/brands/{brandID}/imports default": {req("PUT", imports, owner, "")},
+
+		"GET /api/v1/brands/{brandID}/imports/{id} 200":     {req("GET", imp, owner, ""), req("GET", imp, viewer, "")},
+		"GET /api/v1/brands/{brandID}/imports/{id} 401":     {req("GET", imp, "", "")},
+		"GET /api/v1/brands/{brandID}/imports/{id} 404":     {req("GET", imports+"/"+b.ID, owner, ""), req("GET", imports+"/nope", owner, "")},
+		"GET /api/v1/brands/{brandID}/imports/{id} default": {req("DELETE", imp, owner, "")},
 	}
 	// The 204 scenario must run before the 404 one on the same (deleted) brand.
 	order := func(key string) string {
@@ -286,6 +347,27 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 }
 
+// fullCSV is a Shopify file with two products using every field the API
+// returns, and one rejected row.
+const fullCSV = "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Status,Option1 Name,Option1 Value,Option2 Name,Option2 Value," +
+	"Variant SKU,Variant Grams,Variant Inventory Qty,Variant Price,Variant Compare At Price,Variant Currency,Variant Barcode," +
+	"Image Src,Image Position,Image Alt Text,Variant Image,Variant Weight Unit,SEO Title,SEO Description,Product Category,Custom Column\n" +
+	"tee,Tee,<p>Soft <b>cotton</b>.</p>,Acme,Shirt,\"cotton, summer\",true,active,Size,S,Colour,Red,TEE-S-R,200,7,19.90,25,EUR,0123," +
+	"https://cdn.example.com/tee.jpg,1,A tee,https://cdn.example.com/tee-red.jpg,kg,Tee SEO,Tee description,Apparel,kept\n" +
+	"tee,,,,,,,,,M,,Blue,TEE-M-B,210,,21,,,,https://cdn.example.com/tee-2.jpg,2,,,kg,,,,\n" +
+	",,,,,,,,,L,,Red,TEE-L-R,,,,,,,,,,,,,,,\n" +
+	"mug,Mug,,Acme,Mug,,,draft,,,,,,,,5,,,,,,,,,,,,\n"
+
+// productB returns the id of the product on the page after cursor.
+func productB(t *testing.T, f *fixture, sc tenant.Scope, brandID, cursor string) string {
+	t.Helper()
+	res, err := f.catalog.List(context.Background(), sc, brandID, catalog.ListParams{Limit: 1, Cursor: cursor})
+	if err != nil || len(res.Products) != 1 {
+		t.Fatalf("List after cursor = %+v, %v", res, err)
+	}
+	return res.Products[0].ID
+}
+
 func truncateForLog(s string) string {
 	if len(s) > 300 {
 		return s[:300] + "…"
@@ -346,4 +428,80 @@ func jsonFields(t reflect.Type) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestOpenAPICatalogSchemas keeps the catalog and import schemas in step
+// with the Go types the API encodes: every JSON field is a property, and
+// the required properties are exactly the fields without omitempty.
+func TestOpenAPICatalogSchemas(t *testing.T) {
+	t.Parallel()
+	doc := openAPIDoc(t, sqliteFixture(t))
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	type detail struct {
+		transfer.Import
+		RejectedRows []csvfile.Reject `json:"rejected_rows"`
+	}
+	for name, typ := range map[string]reflect.Type{
+		"ProductList":    reflect.TypeFor[catalog.ListResult](),
+		"ProductSummary": reflect.TypeFor[catalog.Summary](),
+		"Product":        reflect.TypeFor[catalog.Product](),
+		"ProductOption":  reflect.TypeFor[catalog.Option](),
+		"Variant":        reflect.TypeFor[catalog.Variant](),
+		"Image":          reflect.TypeFor[catalog.Image](),
+		"Money":          reflect.TypeFor[catalog.Money](),
+		"Import":         reflect.TypeFor[transfer.Import](),
+		"ImportDetail":   reflect.TypeFor[detail](),
+		"Reject":         reflect.TypeFor[csvfile.Reject](),
+	} {
+		t.Run(name, func(t *testing.T) {
+			schema := schemas[name].(map[string]any)
+			fields, required := jsonFieldsRequired(typ)
+			if got := sortedKeys(schema["properties"].(map[string]any)); !slices.Equal(got, fields) {
+				t.Errorf("%s properties = %v, %v fields = %v", name, got, typ, fields)
+			}
+			got := asStrings(schema["required"])
+			slices.Sort(got)
+			if !slices.Equal(got, required) {
+				t.Errorf("%s required = %v, %v fields without omitempty = %v", name, got, typ, required)
+			}
+		})
+	}
+	enum := func(name string) []string {
+		out := asStrings(schemas[name].(map[string]any)["enum"])
+		slices.Sort(out)
+		return out
+	}
+	if got, want := enum("ImportStatus"), []string{transfer.StatusDone, transfer.StatusFailed, transfer.StatusQueued, transfer.StatusRunning}; !slices.Equal(got, want) {
+		t.Errorf("ImportStatus enum = %v, want %v", got, want)
+	}
+	if got, want := enum("ProductSource"), []string{catalog.SourceAmazon, catalog.SourceEtsy, catalog.SourceFile, catalog.SourceShopify}; !slices.Equal(got, want) {
+		t.Errorf("ProductSource enum = %v, want %v", got, want)
+	}
+	if got, want := enum("ImportFormat"), []string{"etsy", "generic", "shopify"}; !slices.Equal(got, want) {
+		t.Errorf("ImportFormat enum = %v, want %v", got, want)
+	}
+}
+
+// jsonFieldsRequired lists a struct's JSON field names (embedded structs'
+// fields promoted, as encoding/json does) and those without omitempty, sorted.
+func jsonFieldsRequired(t reflect.Type) (fields, required []string) {
+	for f := range t.Fields() {
+		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" {
+			ef, er := jsonFieldsRequired(f.Type)
+			fields, required = append(fields, ef...), append(required, er...)
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		fields = append(fields, name)
+		if !strings.Contains(opts, "omitempty") {
+			required = append(required, name)
+		}
+	}
+	slices.Sort(fields)
+	slices.Sort(required)
+	return fields, required
 }

@@ -30,5 +30,12 @@ func routes(cfg Config) []route {
 		{"GET", "/api/v1/brands/{id}", bearer, handleBrandGet(cfg.Brands)},
 		{"PATCH", "/api/v1/brands/{id}", bearer, handleBrandUpdate(cfg.Brands)},
 		{"DELETE", "/api/v1/brands/{id}", bearer, handleBrandDelete(cfg.Brands)},
+
+		{"GET", "/api/v1/brands/{brandID}/products", bearer, handleProductList(cfg.Catalog)},
+		{"GET", "/api/v1/brands/{brandID}/products/{id}", bearer, handleProductGet(cfg.Catalog)},
+
+		{"GET", "/api/v1/brands/{brandID}/imports", bearer, handleImportList(cfg.Transfer)},
+		{"POST", "/api/v1/brands/{brandID}/imports", bearer, handleImportCreate(cfg.Brands, cfg.Transfer)},
+		{"GET", "/api/v1/brands/{brandID}/imports/{id}", bearer, handleImportGet(cfg.Transfer)},
 	}
 }

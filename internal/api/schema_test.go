@@ -14,7 +14,7 @@ import (
 // schemaChecker validates JSON values against the subset of JSON Schema the
 // OpenAPI document uses: $ref (to #/...), type (a name or a list of names,
 // "null" making a value nullable), required, properties,
-// additionalProperties: false, items, enum, minLength, maxLength, maxItems.
+// additionalProperties (false, or a schema for the other properties), items, enum, minLength, maxLength, maxItems.
 // Annotations (description, format, ...) are ignored; any other keyword is
 // reported, so the document cannot use a rule this checker would skip.
 type schemaChecker struct {
@@ -108,8 +108,13 @@ func (c schemaChecker) check(schema map[string]any, v any, at string) []string {
 		for _, k := range sortedKeys(obj) {
 			ps, ok := props[k].(map[string]any)
 			if !ok {
-				if schema["additionalProperties"] == false {
-					fail("property %q is not in the schema", k)
+				switch extra := schema["additionalProperties"].(type) {
+				case bool:
+					if !extra {
+						fail("property %q is not in the schema", k)
+					}
+				case map[string]any:
+					errs = append(errs, c.check(extra, obj[k], at+"."+k)...)
 				}
 				continue
 			}
@@ -213,7 +218,8 @@ func TestSchemaChecker(t *testing.T) {
 			"tags":{"type":"array","maxItems":2,"items":{"type":"string","enum":["a","b"]}},
 			"note":{"type":["string","null"],"minLength":1},
 			"count":{"type":"integer"},
-			"inner":{"$ref":"#/components/schemas/Inner"}}},
+			"inner":{"$ref":"#/components/schemas/Inner"},
+			"labels":{"type":"object","additionalProperties":{"type":"string"}}}},
 		"Inner":{"type":"object","properties":{"ok":{"type":"boolean"}}},
 		"Bad":{"type":"string","pattern":"^x$"},
 		"Dangling":{"$ref":"#/components/schemas/Nope"}}}}`).(map[string]any)
@@ -238,6 +244,8 @@ func TestSchemaChecker(t *testing.T) {
 		{"maxLength", "Thing", `{"id":"abcdef","tags":[]}`, "longer than 5"},
 		{"minLength", "Thing", `{"id":"x","tags":[],"note":""}`, "shorter than 1"},
 		{"integer", "Thing", `{"id":"x","tags":[],"count":1.5}`, "not of type integer"},
+		{"map of strings", "Thing", `{"id":"x","tags":[],"labels":{"a":"b","c":"d"}}`, ""},
+		{"map value type", "Thing", `{"id":"x","tags":[],"labels":{"a":1}}`, "labels.a: number is not of type string"},
 		{"through $ref", "Thing", `{"id":"x","tags":[],"inner":{"ok":"yes"}}`, "inner.ok: string is not of type boolean"},
 		{"not an object", "Thing", `[]`, "array is not of type object"},
 		{"unsupported keyword", "Bad", `"x"`, `"pattern" is not supported`},

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/plutopro/plutopro/internal/api"
+	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/store/storetest"
 )
@@ -16,7 +19,7 @@ import (
 // the account's, get 404 (never 403) and change nothing, on both engines.
 func TestTenancy(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, jobs.Migrate, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		_, scA, tokA := f.user(t, "ann@example.com", "Ann")
 		_, _, tokB := f.user(t, "bob@example.com", "Bob")
@@ -69,30 +72,51 @@ var patternParam = regexp.MustCompile(`\{([^}]+)\}`)
 // ids: without a token every non-public route answers 401; with the other
 // tenant's token every route naming an id answers 404, and the others show
 // none of the first tenant's data. Add an id below when a route gains a new
-// path parameter.
+// path parameter: ids are keyed by the segment before the parameter and its
+// name ("products/{id}").
 func TestRouteWalk(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, jobs.Migrate, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
 		f := newFixture(t, db)
+		f.startWorkers(t)
 		userA, scA, tokA := f.user(t, "ann@example.com", "Ann")
 		_, _, tokB := f.user(t, "bob@example.com", "Bob")
 		brandA := f.brand(t, scA, "Ann's brand")
+		imA := f.importFile(t, scA, brandA.ID, "ann.csv", []byte("Handle,Title\nsecret-mug,Secret Mug\n,No handle\n"))
+		if imA.Created != 1 || imA.Rejected != 1 {
+			t.Fatalf("Ann's import = %+v, want 1 created, 1 rejected", imA)
+		}
+		res, err := f.catalog.List(ctx, scA, brandA.ID, catalog.ListParams{})
+		if err != nil || len(res.Products) != 1 {
+			t.Fatalf("Ann's products = %v, %v", res, err)
+		}
+		productA := res.Products[0].ID
 		before := f.checksum(t, brandA.ID)
-		ids := map[string]string{"id": brandA.ID}
-		secrets := []string{brandA.ID, scA.AccountID, userA.ID, userA.Email, tokA}
+		ids := map[string]string{
+			"brands/{id}":      brandA.ID,
+			"brands/{brandID}": brandA.ID,
+			"products/{id}":    productA,
+			"imports/{id}":     imA.ID,
+		}
+		secrets := []string{brandA.ID, scA.AccountID, userA.ID, userA.Email, tokA, productA, imA.ID, "Secret Mug", "secret-mug", "ann.csv"}
 
 		for _, rt := range api.Routes() {
 			t.Run(rt.Method+" "+rt.Pattern, func(t *testing.T) {
 				hasParam := false
-				path := patternParam.ReplaceAllStringFunc(rt.Pattern, func(m string) string {
-					hasParam = true
-					name := strings.Trim(m, "{}")
-					id, ok := ids[name]
-					if !ok {
-						t.Fatalf("route %s %s: no id of the other tenant for {%s}; add one to the walk", rt.Method, rt.Pattern, name)
+				segments := strings.Split(rt.Pattern, "/")
+				for i, seg := range segments {
+					if !patternParam.MatchString(seg) {
+						continue
 					}
-					return id
-				})
+					hasParam = true
+					id, ok := ids[segments[i-1]+"/"+seg]
+					if !ok {
+						t.Fatalf("route %s %s: no id of the other tenant for %s/%s; add one to the walk", rt.Method, rt.Pattern, segments[i-1], seg)
+					}
+					segments[i] = url.PathEscape(id)
+				}
+				path := strings.Join(segments, "/")
 				body := ""
 				if rt.Method == "POST" || rt.Method == "PUT" || rt.Method == "PATCH" {
 					body = `{"name":"Walker"}`
@@ -118,10 +142,23 @@ func TestRouteWalk(t *testing.T) {
 						t.Errorf("response to the other tenant holds %q: %s", s, rec.Body.String())
 					}
 				}
+				// An upload into the first tenant's brand is refused before
+				// its body is read, whatever the body.
+				if rt.Method == "POST" && strings.HasSuffix(rt.Pattern, "/imports") {
+					req := uploadRequest(t, path, tokB, nil, "walk.csv", []byte("Handle,Title\nwalker,Walker\n"))
+					wantError(t, f.serve(req), http.StatusNotFound, "not_found")
+				}
 			})
 		}
 		if after := f.checksum(t, brandA.ID); after != before {
 			t.Errorf("the walk changed the first tenant's brand")
+		}
+		ims, err := f.transfer.List(ctx, scA, brandA.ID, 10)
+		if err != nil || len(ims) != 1 {
+			t.Errorf("the first tenant's imports after the walk = %d, %v; want 1", len(ims), err)
+		}
+		if n, err := f.catalog.Count(ctx, scA, brandA.ID); err != nil || n != 1 {
+			t.Errorf("the first tenant's products after the walk = %d, %v; want 1", n, err)
 		}
 	})
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/plutopro/plutopro/internal/account"
 	"github.com/plutopro/plutopro/internal/api"
 	"github.com/plutopro/plutopro/internal/brand"
+	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/config"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/mail"
@@ -42,6 +44,8 @@ type App struct {
 	Outbox   *mail.Outbox
 	Accounts *account.Service
 	Brands   *brand.Service
+	Catalog  *catalog.Service
+	Transfer *transfer.Service
 	Metrics  *telemetry.Metrics
 	Sandbox  bool
 }
@@ -92,10 +96,17 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	a.Outbox = mail.NewOutbox(a.DB, nil, sender)
 	a.Accounts = account.NewService(a.DB, a.Outbox, cfg.BaseURL)
 	a.Brands = brand.NewService(a.DB)
+	a.Catalog = catalog.NewService(a.DB, a.Brands)
+	a.Transfer = transfer.NewService(a.DB, a.Brands, a.Catalog)
+	if cfg.MaxUploadBytes > 0 {
+		a.Transfer.MaxUploadBytes = cfg.MaxUploadBytes
+	}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.SendWorker{Outbox: a.Outbox})
 	river.AddWorker(workers, &purgeWorker{accounts: a.Accounts})
+	river.AddWorker(workers, &transfer.ImportWorker{Service: a.Transfer, Logger: logger})
+	river.AddWorker(workers, &transfer.SweepWorker{Service: a.Transfer})
 	a.Jobs, err = jobs.New(a.DB, jobs.Options{
 		Workers:     workers,
 		Work:        o.Work,
@@ -105,6 +116,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return purgeArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			// Imports whose worker died are handed to a new job.
+			river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+				return transfer.SweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		Middleware: []rivertype.Middleware{&jobMetrics{m: a.Metrics}},
 	})
@@ -112,6 +127,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 		return nil, err
 	}
 	a.Outbox.SetJobs(a.Jobs)
+	a.Transfer.SetJobs(a.Jobs)
 	return a, nil
 }
 
@@ -157,6 +173,8 @@ func (a *App) Handler() (http.Handler, error) {
 	w, err := web.New(web.Config{
 		Accounts: a.Accounts,
 		Brands:   a.Brands,
+		Catalog:  a.Catalog,
+		Transfer: a.Transfer,
 		Outbox:   a.Outbox,
 		Logger:   a.Logger,
 		BaseURL:  a.Config.BaseURL,
@@ -167,7 +185,8 @@ func (a *App) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", api.New(api.Config{Accounts: a.Accounts, Brands: a.Brands, Logger: a.Logger, Version: Version}))
+	mux.Handle("/api/v1/", api.New(api.Config{Accounts: a.Accounts, Brands: a.Brands, Catalog: a.Catalog, Transfer: a.Transfer,
+		Logger: a.Logger, Version: Version}))
 	mux.Handle("GET /healthz", telemetry.HealthHandler(a.DB.Ping))
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/", w.Handler())
@@ -198,11 +217,13 @@ func (a *App) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// Generous: a 100 MB catalog upload on a slow link takes a while;
+		// slow-header attacks are bounded by ReadHeaderTimeout.
+		ReadTimeout:    30 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start workers: %w", err)

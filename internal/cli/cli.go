@@ -36,6 +36,8 @@ type cliRoot struct {
 	User    userCmd    `cmd:"" help:"Manage users."`
 	Brand   brandCmd   `cmd:"" help:"Manage brands."`
 	Token   tokenCmd   `cmd:"" help:"Manage API tokens."`
+	Import  importCmd  `cmd:"" help:"Import a catalog file (Shopify, Etsy or generic CSV) into a brand; waits for it."`
+	Export  exportCmd  `cmd:"" help:"Export a brand's catalog as a Shopify product CSV."`
 	Keys    keysCmd    `cmd:"" help:"Manage encryption keys."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }

@@ -40,6 +40,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Workers is how many jobs run at once in this process.
 	Workers int
+	// MaxUploadBytes caps an uploaded catalog file.
+	MaxUploadBytes int64
 	// ShutdownTimeout bounds how long running requests and jobs may take to finish on SIGTERM.
 	ShutdownTimeout time.Duration
 }
@@ -56,6 +58,7 @@ func Defaults() Config {
 		LogFormat:       "text",
 		LogLevel:        slog.LevelInfo,
 		Workers:         4,
+		MaxUploadBytes:  100 << 20,
 		ShutdownTimeout: 30 * time.Second,
 	}
 }
@@ -105,6 +108,13 @@ func (c *Config) FromEnv(getenv Getenv) error {
 			return fmt.Errorf("PLUTOPRO_WORKERS: %q must be a whole number from 1 to 256", v)
 		}
 		c.Workers = n
+	}
+	if v := getenv("PLUTOPRO_MAX_UPLOAD_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10240 {
+			return fmt.Errorf("PLUTOPRO_MAX_UPLOAD_MB: %q must be a whole number of megabytes from 1 to 10240", v)
+		}
+		c.MaxUploadBytes = int64(n) << 20
 	}
 	if v := getenv("PLUTOPRO_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)

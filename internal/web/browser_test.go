@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -35,20 +37,13 @@ func chromiumPath() string {
 	return ""
 }
 
-// TestBrowserSignUpCreateBrand drives a real Chromium: sign up, create a
-// brand, see it listed. It runs the page's real CSP, cookies and scripts.
-func TestBrowserSignUpCreateBrand(t *testing.T) {
-	bin := chromiumPath()
-	if bin == "" {
-		t.Skip("browser test skipped: no Chromium found; apt-get install -y chromium")
-	}
-	env := newEnv(t)
-	if !strings.HasPrefix(env.url, "http://127.0.0.1:") {
-		t.Fatalf("test server at %s, want a 127.0.0.1 address", env.url)
-	}
-
+// startBrowser starts a headless Chromium for the test and returns its tab
+// and a function listing the errors its pages logged (a CSP violation, a
+// script exception).
+func startBrowser(t *testing.T, bin string) (context.Context, func() []string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
 		chromedp.Headless,
@@ -64,8 +59,7 @@ func TestBrowserSignUpCreateBrand(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	// Page errors (a CSP violation, a script exception) fail the test.
+	t.Cleanup(cancelAlloc)
 	var mu sync.Mutex
 	var pageErrors []string
 	listen := func(ev any) {
@@ -86,8 +80,27 @@ func TestBrowserSignUpCreateBrand(t *testing.T) {
 		}
 	}
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf), chromedp.WithListener(listen))
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
+	return bctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(pageErrors)
+	}
+}
 
+// TestBrowserSignUpCreateBrand drives a real Chromium: sign up, create a
+// brand, see it listed. It runs the page's real CSP, cookies and scripts.
+func TestBrowserSignUpCreateBrand(t *testing.T) {
+	bin := chromiumPath()
+	if bin == "" {
+		t.Skip("browser test skipped: no Chromium found; apt-get install -y chromium")
+	}
+	env := newEnv(t)
+	if !strings.HasPrefix(env.url, "http://127.0.0.1:") {
+		t.Fatalf("test server at %s, want a 127.0.0.1 address", env.url)
+	}
+
+	bctx, pageErrors := startBrowser(t, bin)
 	fail := func(step string, err error) {
 		t.Helper()
 		t.Fatalf("browser: %s: %v\nserver log:\n%s", step, err, env.logs.String())
@@ -185,12 +198,81 @@ func TestBrowserSignUpCreateBrand(t *testing.T) {
 	if !strings.Contains(list, "Sunny Socks") {
 		t.Errorf("/brands does not list the brand:\n%s", list)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(pageErrors) > 0 {
-		t.Errorf("the pages logged errors:\n%s", strings.Join(pageErrors, "\n"))
+	if errs := pageErrors(); len(errs) > 0 {
+		t.Errorf("the pages logged errors:\n%s", strings.Join(errs, "\n"))
 	}
 	if cookieNotice != "none" {
 		t.Errorf("cookie notice display after dismissal and reload = %q, want none", cookieNotice)
+	}
+}
+
+// TestBrowserImportProgress uploads a sample file through the import form
+// in a real Chromium and watches htmx poll the progress to 100%.
+func TestBrowserImportProgress(t *testing.T) {
+	bin := chromiumPath()
+	if bin == "" {
+		t.Skip("browser test skipped: no Chromium found; apt-get install -y chromium")
+	}
+	file, err := filepath.Abs(filepath.Join(sampleDir, "apparel.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newEnv(t)
+	b := env.newBrowser()
+	b.signUp("Ivy", "ivy@example.com")
+	id := b.newBrand("Ivy Apparel")
+	bctx, pageErrors := startBrowser(t, bin)
+	fail := func(step string, err error) {
+		t.Helper()
+		t.Fatalf("browser: %s: %v\nserver log:\n%s", step, err, env.logs.String())
+	}
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			fail(step, err)
+		}
+	}
+	do("sign in",
+		chromedp.Navigate(env.url+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), "ivy@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), testPassword),
+		chromedp.Submit(chromedp.CSS(`#f-email`)),
+		chromedp.WaitVisible(chromedp.CSS(`.whoami`)),
+	)
+	// No worker runs yet, so the import page starts queued and polling.
+	do("upload",
+		chromedp.Navigate(env.url+"/brands/"+id+"/imports"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#f-file`), []string{file}),
+		chromedp.Submit(chromedp.CSS(`#f-file`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-progress`)),
+	)
+	trigger, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('#import-progress').getAttribute('hx-trigger') || ""`))
+	if err != nil || trigger != "every 1s" {
+		t.Fatalf("queued import's hx-trigger = %q, %v; want every 1s", trigger, err)
+	}
+	env.startWorkers()
+	do("progress reaches 100%",
+		chromedp.WaitVisible(chromedp.CSS(`#import-progress a[href="/brands/`+id+`/products"]`)),
+	)
+	percent, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(`.progress-percent`)))
+	if err != nil || percent != "100%" {
+		t.Errorf("progress = %q, %v; want 100%%", percent, err)
+	}
+	value, err := chromedp.Run(bctx, chromedp.Evaluate[float64](`document.querySelector('#import-bar').value`))
+	if err != nil || value != 100 {
+		t.Errorf("<progress> value = %v, %v; want 100", value, err)
+	}
+	stats, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(`.stats`)))
+	if err != nil || !strings.Contains(stats, "Products created\n20") && !strings.Contains(stats, "Products created 20") {
+		t.Errorf("stats = %q, %v; want 20 products created", stats, err)
+	}
+	stopped, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`!document.querySelector('#import-progress').hasAttribute('hx-trigger')`))
+	if err != nil || !stopped {
+		t.Errorf("the finished fragment still polls: %v", err)
+	}
+	if errs := pageErrors(); len(errs) > 0 {
+		t.Errorf("the pages logged errors:\n%s", strings.Join(errs, "\n"))
 	}
 }

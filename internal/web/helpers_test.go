@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -14,9 +15,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/plutopro/plutopro/internal/account"
 	"github.com/plutopro/plutopro/internal/brand"
+	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/store/storetest"
@@ -32,6 +39,9 @@ type testEnv struct {
 	db       *store.DB
 	accounts *account.Service
 	brands   *brand.Service
+	catalog  *catalog.Service
+	transfer *transfer.Service
+	jobs     *jobs.Client
 	outbox   *mail.Outbox
 	logs     *syncBuffer
 }
@@ -60,7 +70,7 @@ func newEnv(t *testing.T) *testEnv {
 
 func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	t.Helper()
-	db := storetest.SQLite(t, nil)
+	db := storetest.SQLite(t, jobs.Migrate)
 	env := &testEnv{t: t, db: db, logs: &syncBuffer{}}
 	var h http.Handler = http.NotFoundHandler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
@@ -69,9 +79,21 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	env.outbox = mail.NewOutbox(db, nil, nil)
 	env.accounts = account.NewService(db, env.outbox, srv.URL)
 	env.brands = brand.NewService(db)
+	env.catalog = catalog.NewService(db, env.brands)
+	env.transfer = transfer.NewService(db, env.brands, env.catalog)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &transfer.ImportWorker{Service: env.transfer, Logger: slog.New(slog.NewTextHandler(env.logs, nil))})
+	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true})
+	if err != nil {
+		t.Fatalf("jobs.New: %v", err)
+	}
+	env.jobs = jc
+	env.transfer.SetJobs(jc)
 	cfg := web.Config{
 		Accounts: env.accounts,
 		Brands:   env.brands,
+		Catalog:  env.catalog,
+		Transfer: env.transfer,
 		Outbox:   env.outbox,
 		Logger:   slog.New(slog.NewTextHandler(env.logs, nil)),
 		BaseURL:  srv.URL,
@@ -85,6 +107,20 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	env.handler = s.Handler()
 	h = env.handler
 	return env
+}
+
+// startWorkers starts working jobs (imports); until then an import stays
+// queued. They stop at cleanup.
+func (e *testEnv) startWorkers() {
+	e.t.Helper()
+	if err := e.jobs.Start(context.Background()); err != nil {
+		e.t.Fatalf("start workers: %v", err)
+	}
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = e.jobs.Stop(ctx)
+	})
 }
 
 // scopeOf returns the user's default scope.
@@ -215,6 +251,44 @@ func (b *browser) postRaw(path string, vals url.Values, header http.Header) page
 		b.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	return b.do(req)
+}
+
+// upload posts a multipart form: the fields in order (csrf_token first,
+// from the last page, unless fields set it), then the file part, as a
+// browser sends the import form.
+func (b *browser) upload(path string, fields [][2]string, filename string, content []byte, header http.Header) page {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	hasToken := false
+	for _, f := range fields {
+		hasToken = hasToken || f[0] == "csrf_token"
+	}
+	if !hasToken {
+		_ = mw.WriteField("csrf_token", b.csrf)
+	}
+	for _, f := range fields {
+		_ = mw.WriteField(f[0], f[1])
+	}
+	if filename != "" {
+		fw, err := mw.CreateFormFile("file", filename)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		_, _ = fw.Write(content)
+	}
+	if err := mw.Close(); err != nil {
+		b.t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, b.url(path), &buf)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	for k, vs := range header {
 		req.Header[k] = vs
 	}

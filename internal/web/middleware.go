@@ -102,19 +102,54 @@ func requireSession(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// protect wraps a state-changing handler: it bounds the body, parses the
+// protect wraps a state-changing handler: it bounds the body, reads the
 // form and checks the CSRF token (double submit: the cookie must equal the
-// form field or the X-CSRF-Token header).
+// form field or the X-CSRF-Token header). A multipart form is read only up
+// to its first file part (see readMultipartFields), so the CSRF check never
+// needs the file in memory; the handler streams the file with uploadFrom.
 func (s *Server) protect(next http.HandlerFunc) http.HandlerFunc {
+	return s.protectBody(func() bodyLimit { return bodyLimit{maxFormBytes, "This form is too large."} }, next)
+}
+
+// protectUpload is protect for a form that carries a file: the body may be
+// as large as the upload cap plus maxFormBytes for the other fields.
+func (s *Server) protectUpload(next http.HandlerFunc) http.HandlerFunc {
+	return s.protectBody(func() bodyLimit {
+		return bodyLimit{s.transfer.MaxUploadBytes + maxFormBytes, uploadTooLarge(s.transfer.MaxUploadBytes)}
+	}, next)
+}
+
+// bodyLimit is the largest body a route reads and what to say when a
+// request sends more.
+type bodyLimit struct {
+	bytes    int64
+	tooLarge string
+}
+
+func (s *Server) protectBody(limit func() bodyLimit, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		lim := limit()
+		if r.ContentLength > lim.bytes {
+			s.renderError(w, r, apperr.E(apperr.TooLarge, "%s", lim.tooLarge))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, lim.bytes)
+		var err error
+		if isMultipart(r) {
+			r, err = readMultipartFields(r, lim.tooLarge)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
 			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				s.renderError(w, r, apperr.E(apperr.TooLarge, "This form is too large."))
-				return
+			switch {
+			case errors.As(err, &tooBig):
+				s.renderError(w, r, apperr.E(apperr.TooLarge, "%s", lim.tooLarge))
+			case apperr.CodeOf(err) != apperr.Internal:
+				s.renderError(w, r, err)
+			default:
+				s.renderError(w, r, apperr.E(apperr.Invalid, "This form could not be read."))
 			}
-			s.renderError(w, r, apperr.E(apperr.Invalid, "This form could not be read."))
 			return
 		}
 		sent := r.Header.Get(csrfHeader)

@@ -3,7 +3,8 @@ package web
 import "net/http"
 
 // routes lists every page. Handlers wrapped in protect are state-changing
-// (body limit + CSRF check); requireSession sends visitors to sign in.
+// (body limit + CSRF check; protectUpload for forms with a file);
+// requireSession sends visitors to sign in.
 func (s *Server) routes(mux *http.ServeMux) {
 	auth := requireSession
 	p := s.protect
@@ -41,6 +42,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /brands/{id}/edit", auth(s.handleBrandEdit))
 	mux.HandleFunc("POST /brands/{id}", p(auth(s.handleBrandUpdate)))
 	mux.HandleFunc("POST /brands/{id}/delete", p(auth(s.handleBrandDelete)))
+
+	// Catalog: products and imports of a brand.
+	mux.HandleFunc("GET /brands/{brandID}/products", auth(s.handleProductList))
+	mux.HandleFunc("GET /brands/{brandID}/products/{productID}", auth(s.handleProductShow))
+	mux.HandleFunc("GET /brands/{brandID}/imports", auth(s.handleImportList))
+	mux.HandleFunc("POST /brands/{brandID}/imports", s.protectUpload(auth(s.handleImportCreate)))
+	mux.HandleFunc("GET /brands/{brandID}/imports/{importID}", auth(s.handleImportShow))
+	mux.HandleFunc("GET /brands/{brandID}/imports/{importID}/progress", auth(s.handleImportProgress))
+	mux.HandleFunc("GET /brands/{brandID}/imports/{importID}/report.csv", auth(s.handleImportReport))
 
 	// Members.
 	mux.HandleFunc("GET /members", auth(s.handleMembers))

@@ -21,6 +21,8 @@ import (
 
 	"github.com/plutopro/plutopro/internal/account"
 	"github.com/plutopro/plutopro/internal/brand"
+	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/mail"
 )
 
@@ -34,6 +36,9 @@ var staticFS embed.FS
 type Config struct {
 	Accounts *account.Service
 	Brands   *brand.Service
+	Catalog  *catalog.Service
+	// Transfer runs imports; its MaxUploadBytes caps an upload.
+	Transfer *transfer.Service
 	Outbox   *mail.Outbox
 	Logger   *slog.Logger
 	// BaseURL is the public URL, e.g. http://127.0.0.1:8080.
@@ -47,6 +52,8 @@ type Config struct {
 type Server struct {
 	accounts *account.Service
 	brands   *brand.Service
+	catalog  *catalog.Service
+	transfer *transfer.Service
 	outbox   *mail.Outbox
 	logger   *slog.Logger
 	baseURL  string
@@ -60,8 +67,8 @@ type Server struct {
 
 // New checks cfg and parses every embedded template.
 func New(cfg Config) (*Server, error) {
-	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Outbox == nil {
-		return nil, errors.New("web: Accounts, Brands and Outbox are required")
+	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil || cfg.Outbox == nil {
+		return nil, errors.New("web: Accounts, Brands, Catalog, Transfer and Outbox are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -77,6 +84,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		accounts:   cfg.Accounts,
 		brands:     cfg.Brands,
+		catalog:    cfg.Catalog,
+		transfer:   cfg.Transfer,
 		outbox:     cfg.Outbox,
 		logger:     cfg.Logger,
 		baseURL:    strings.TrimRight(cfg.BaseURL, "/"),
@@ -113,6 +122,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return tag
 		},
+		"plural": plural,
+		"money":  money,
+		"join":   strings.Join,
 	}
 }
 

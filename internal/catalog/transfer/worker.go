@@ -1,0 +1,290 @@
+package transfer
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/catalog/csvfile"
+	"github.com/plutopro/plutopro/internal/store"
+)
+
+// ImportWorker runs imports.
+type ImportWorker struct {
+	river.WorkerDefaults[ImportArgs]
+	Service *Service
+	Logger  *slog.Logger
+}
+
+// Timeout lets a large import run long; its progress is checkpointed, and a
+// stale one is taken over by the sweep, not by River's rescuer.
+func (w *ImportWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return 2 * time.Hour }
+
+// errLeaseLost stops a worker whose import was taken over by another.
+var errLeaseLost = errors.New("transfer: import taken over by another worker")
+
+// Work runs (or resumes) one import.
+func (w *ImportWorker) Work(ctx context.Context, j *river.Job[ImportArgs]) error {
+	s := w.Service
+	logger := w.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	ok, err := s.claim(ctx, j.Args.ImportID)
+	if err != nil || !ok {
+		return err // !ok: finished, or another worker holds a live lease
+	}
+	err = s.run(ctx, j.Args.ImportID)
+	switch {
+	case errors.Is(err, errLeaseLost):
+		logger.Warn("import taken over by another worker", "import_id", j.Args.ImportID)
+		return nil
+	case ctx.Err() != nil:
+		// Shutting down: release the lease so a restart resumes at once.
+		_, _ = s.db.Exec(context.WithoutCancel(ctx), `UPDATE imports SET lease_owner = '', heartbeat_at = NULL WHERE id = ? AND lease_owner = ?`,
+			j.Args.ImportID, s.owner)
+		return err
+	case err != nil:
+		logger.Error("import failed", "import_id", j.Args.ImportID, "err", err)
+		if _, ferr := s.db.Exec(context.WithoutCancel(ctx), `UPDATE imports SET status = ?, error = ?, finished_at = ?, lease_owner = ''
+			WHERE id = ? AND lease_owner = ?`, StatusFailed, publicError(err), s.now(), j.Args.ImportID, s.owner); ferr != nil {
+			return ferr
+		}
+		return nil
+	}
+	return nil
+}
+
+func publicError(err error) string {
+	if errors.Is(err, csvfile.ErrNotCSV) {
+		return "This file cannot be imported: " + err.Error()
+	}
+	return "The import stopped because of an internal error; please try again."
+}
+
+// claim takes the import's lease: it is free, ours, or stale.
+func (s *Service) claim(ctx context.Context, id string) (bool, error) {
+	now := s.now()
+	res, err := s.db.Exec(ctx, `UPDATE imports SET lease_owner = ?, heartbeat_at = ?, status = ?, started_at = COALESCE(started_at, ?)
+		WHERE id = ? AND status IN (?, ?) AND (lease_owner = '' OR lease_owner = ? OR heartbeat_at IS NULL OR heartbeat_at < ?)`,
+		s.owner, now, StatusRunning, now, id, StatusQueued, StatusRunning, s.owner, now.Add(-s.LeaseTTL))
+	if err != nil {
+		return false, fmt.Errorf("transfer: claim import: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+type progress struct {
+	counts    catalog.UpsertCounts
+	variants  int
+	images    int
+	rejected  int
+	lines     int
+	bytes     int64
+	nextLine  int
+	products  []*catalog.Product
+	rejects   []csvfile.Reject
+	lastFlush time.Time
+}
+
+func (s *Service) run(ctx context.Context, id string) error {
+	var brandID, format, mapJSON string
+	var checkpoint int
+	err := s.db.QueryRow(ctx, `SELECT brand_id, format, column_map, checkpoint_line FROM imports WHERE id = ?`, id).
+		Scan(&brandID, &format, &mapJSON, &checkpoint)
+	if err != nil {
+		return fmt.Errorf("transfer: load import: %w", err)
+	}
+	var colMap map[string]string
+	if err := json.Unmarshal([]byte(mapJSON), &colMap); err != nil {
+		return fmt.Errorf("transfer: load import map: %w", err)
+	}
+	r, err := csvfile.NewReader(&chunkReader{ctx: ctx, db: s.db, importID: id}, csvfile.Options{Format: csvfile.Format(format), Map: colMap})
+	if err != nil {
+		return err
+	}
+	p := &progress{lastFlush: time.Now(), nextLine: checkpoint}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		item, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		line := item.Line
+		if line == 0 && len(item.Rejects) > 0 {
+			line = item.Rejects[0].Line
+		}
+		if line < checkpoint {
+			continue // done before a restart
+		}
+		p.rejects = append(p.rejects, item.Rejects...)
+		if item.Product != nil {
+			p.products = append(p.products, item.Product)
+			p.variants += len(item.Product.Variants)
+			p.images += len(item.Product.Images)
+		}
+		p.nextLine = max(p.nextLine, line+1)
+		p.lines, p.bytes = r.Line(), r.BytesRead()
+		if len(p.products) >= batchSize || len(p.rejects) >= batchSize || time.Since(p.lastFlush) > time.Second {
+			if err := s.flush(ctx, id, brandID, p, false); err != nil {
+				return err
+			}
+			if s.afterFlush != nil {
+				s.afterFlush()
+			}
+		}
+	}
+	p.lines, p.bytes = r.Line(), r.BytesRead()
+	return s.flush(ctx, id, brandID, p, true)
+}
+
+// flush writes a batch, its rejects and the progress in one transaction, so
+// a crash leaves either all of it or none.
+func (s *Service) flush(ctx context.Context, id, brandID string, p *progress, final bool) error {
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		counts, err := s.catalog.UpsertTx(ctx, tx, brandID, p.products)
+		if err != nil {
+			return err
+		}
+		for _, rj := range p.rejects {
+			if _, err := tx.Exec(ctx, `INSERT INTO import_rejects (import_id, line, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+				id, rj.Line, rj.Reason); err != nil {
+				return fmt.Errorf("transfer: record reject: %w", err)
+			}
+		}
+		now := s.now()
+		q := `UPDATE imports SET products_created = products_created + ?, products_updated = products_updated + ?,
+			products_unchanged = products_unchanged + ?, variants = variants + ?, images = images + ?, rejected = rejected + ?,
+			lines_read = ?, bytes_read = ?, checkpoint_line = ?, heartbeat_at = ?`
+		args := []any{counts.Created, counts.Updated, counts.Unchanged, p.variants, p.images, len(p.rejects), p.lines, p.bytes, p.nextLine, now}
+		if final {
+			q += `, status = ?, finished_at = ?, lease_owner = ''`
+			args = append(args, StatusDone, now)
+		}
+		q += ` WHERE id = ? AND lease_owner = ?`
+		args = append(args, id, s.owner)
+		res, err := tx.Exec(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("transfer: record progress: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errLeaseLost
+		}
+		if final {
+			if _, err := tx.Exec(ctx, `DELETE FROM import_chunks WHERE import_id = ?`, id); err != nil {
+				return fmt.Errorf("transfer: drop upload: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	p.products, p.rejects = p.products[:0], p.rejects[:0]
+	p.variants, p.images = 0, 0
+	p.lastFlush = time.Now()
+	return nil
+}
+
+// chunkReader reads an upload back from import_chunks, one chunk at a time.
+type chunkReader struct {
+	ctx      context.Context
+	db       *store.DB
+	importID string
+	seq      int
+	buf      []byte
+	done     bool
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	for len(c.buf) == 0 {
+		if c.done {
+			return 0, io.EOF
+		}
+		var data []byte
+		err := c.db.QueryRow(c.ctx, `SELECT data FROM import_chunks WHERE import_id = ? AND seq = ?`, c.importID, c.seq).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			c.done = true
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("transfer: read upload: %w", err)
+		}
+		c.seq++
+		c.buf = data
+	}
+	n := copy(p, c.buf)
+	c.buf = c.buf[n:]
+	return n, nil
+}
+
+// SweepArgs is the periodic job that hands stale imports (their worker died)
+// to a new job.
+type SweepArgs struct{}
+
+// Kind names the job.
+func (SweepArgs) Kind() string { return "catalog_import_sweep" }
+
+// SweepWorker runs the sweep.
+type SweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	Service *Service
+}
+
+// Work enqueues a new run for every import whose lease went stale.
+func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	_, err := w.Service.ResumeStale(ctx)
+	return err
+}
+
+// ResumeStale enqueues a new run for each unfinished import whose worker
+// stopped renewing its lease, and returns how many.
+func (s *Service) ResumeStale(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, run FROM imports WHERE status = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)`,
+			StatusRunning, s.now().Add(-s.LeaseTTL))
+		if err != nil {
+			return err
+		}
+		type stale struct {
+			id  string
+			run int
+		}
+		var list []stale
+		for rows.Next() {
+			var st stale
+			if err := rows.Scan(&st.id, &st.run); err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, st)
+		}
+		rows.Close()
+		for _, st := range list {
+			if _, err := tx.Exec(ctx, `UPDATE imports SET run = ? WHERE id = ?`, st.run+1, st.id); err != nil {
+				return err
+			}
+			if _, err := s.jobs.InsertTx(ctx, tx, ImportArgs{ImportID: st.id, Run: st.run + 1}, nil); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
