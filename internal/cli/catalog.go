@@ -102,8 +102,8 @@ func (c *importCmd) Run(g *Globals, e *env) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(e.stdout, "Imported %s: %d created, %d updated, %d unchanged (%d variants, %d images in the file), %d rejected rows.\n",
-			filepath.Base(c.File), im.Created, im.Updated, im.Unchanged, im.Variants, im.Images, len(rejects))
+		fmt.Fprintf(e.stdout, "Imported %s: %d created, %d updated, %d unchanged (%d variants, %d images in the file), %s rejected.\n",
+			filepath.Base(c.File), im.Created, im.Updated, im.Unchanged, im.Variants, im.Images, rows(len(rejects)))
 		for _, r := range rejects {
 			fmt.Fprintf(e.stdout, "  line %d: %s\n", r.Line, r.Reason)
 		}
@@ -112,9 +112,9 @@ func (c *importCmd) Run(g *Globals, e *env) error {
 	case im.Status == transfer.StatusFailed:
 		return &exitError{code: 2, err: errors.New(im.Error)}
 	case len(rejects) > 0 && im.Created+im.Updated+im.Unchanged == 0:
-		return &exitError{code: 2, err: fmt.Errorf("nothing could be imported: %d rows rejected", len(rejects))}
+		return &exitError{code: 2, err: fmt.Errorf("nothing could be imported: %s rejected", rows(len(rejects)))}
 	case len(rejects) > 0:
-		return &exitError{code: 1, err: fmt.Errorf("%d rows rejected (the other rows were imported)", len(rejects))}
+		return &exitError{code: 1, err: fmt.Errorf("%s rejected (the other rows were imported)", rows(len(rejects)))}
 	}
 	return nil
 }
@@ -195,4 +195,11 @@ func resolveBrand(e *env, a *app.App, ref, as string) (tenant.Scope, string, err
 		return tenant.Scope{}, "", err
 	}
 	return sc, brandID, nil
+}
+
+func rows(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
 }
