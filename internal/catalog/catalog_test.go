@@ -25,6 +25,9 @@ func TestParseAmount(t *testing.T) {
 		{"", "", false},
 		{"1.1234567", "", false},
 		{"NaN", "", false},
+		{"4,50", "", false},
+		{"1,299", "1299", true},
+		{"12,34,567", "", false},
 	}
 	for _, c := range cases {
 		got, err := ParseAmount(c.in)

@@ -120,7 +120,21 @@ func ParseAmount(s string) (string, error) {
 	if strings.HasPrefix(s, "-") {
 		return "", fmt.Errorf("negative amount %q", s)
 	}
-	s = strings.ReplaceAll(s, ",", "")
+	if strings.Contains(s, ",") {
+		// Only thousands separators: "1,299.00" is fine, "4,50" (a decimal
+		// comma) is ambiguous and refused rather than read as 450.
+		whole, _, _ := strings.Cut(s, ".")
+		groups := strings.Split(whole, ",")
+		if len(groups[0]) < 1 || len(groups[0]) > 3 {
+			return "", ErrBadDecimal
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return "", ErrBadDecimal
+			}
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
 	if s == "" {
 		return "", ErrBadDecimal
 	}

@@ -15,7 +15,8 @@
 //
 // Text is UTF-8 (with or without a byte-order mark); a value that is not
 // valid UTF-8 is read as Windows-1252, and one that is neither is rejected.
-// Invalid bytes never become U+FFFD.
+// Invalid bytes never become U+FFFD. Lines may end in LF, CRLF or (old Mac)
+// CR; a header with no commas but semicolons or tabs sets the separator.
 //
 // Shopify rows: the first row of a handle carries the product's columns
 // (later rows' product columns are ignored, as Shopify does, except metadata
@@ -30,9 +31,13 @@
 // files hold 60 products, 66 variants and 82 images counted this way.
 //
 // Round trip: what a Reader returns, written by a ShopifyWriter and read
-// again, gives products with the same ContentHash. That is why a cell the
-// writer protects against spreadsheet formulas (see escapeFormula) is
-// unprotected by every reader.
+// again with the same Options, gives products with the same ContentHash.
+// So the writer's protection against spreadsheet formulas is undone by every
+// reader: a cell starting with = + - @, a tab or a carriage return (and not
+// a plain number such as -5) is written with one leading single quote, and
+// the readers remove exactly one such quote. A price's currency, which
+// Shopify's CSV has no column for, is written in an extra "Variant Currency"
+// column when a product has one.
 package csvfile
 
 import (

@@ -225,11 +225,7 @@ func (r *Reader) addRow(vals []string, line int) {
 		handle = d.variant.SKU
 	}
 	if rej != nil {
-		if r.format == FormatShopify || handle != "" {
-			r.rejectRow(*rej, handle)
-		} else {
-			r.rejectRow(*rej, "")
-		}
+		r.rejectRow(*rej, handle)
 		return
 	}
 	switch {
