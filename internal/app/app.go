@@ -101,6 +101,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	if cfg.MaxUploadBytes > 0 {
 		a.Transfer.MaxUploadBytes = cfg.MaxUploadBytes
 	}
+	if a.DB.Engine() == store.SQLite {
+		a.Transfer.UploadDir = filepath.Join(cfg.DataDir, "uploads")
+	}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.SendWorker{Outbox: a.Outbox})

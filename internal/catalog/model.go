@@ -62,6 +62,9 @@ type Product struct {
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// enc caches the row encoding made by Precompute.
+	enc *encoded
 }
 
 // Option is a product option such as Size with its values in order.
@@ -182,9 +185,23 @@ func FormatAmount(a string) string {
 // times), so a re-import can tell an unchanged product and skip the write.
 func (p *Product) ContentHash() string { return p.encode().hash }
 
-// encoded is a product's JSON columns, encoded once for both the row and its hash.
+// Precompute encodes the product's row (JSON columns, plain-text body,
+// content hash) ahead of UpsertTx, so an importer can do that work on
+// another goroutine while the previous batch is written. The product must
+// not change afterwards.
+func (p *Product) Precompute() { e := p.encode(); p.enc = &e }
+
+func (p *Product) encoded() encoded {
+	if p.enc != nil {
+		return *p.enc
+	}
+	return p.encode()
+}
+
+// encoded is a product's derived columns, computed once for both the row and its hash.
 type encoded struct {
 	tags, options, metadata, variants, images string
+	status, bodyText, skus                    string
 	hash                                      string
 }
 
@@ -207,9 +224,22 @@ func (p *Product) encode() encoded {
 	} else {
 		e.metadata = enc(p.Metadata) // map keys are sorted by encoding/json
 	}
+	// Stored as active when unset, so the hash matches a re-import of an export.
+	e.status = p.Status
+	if e.status == "" {
+		e.status = StatusActive
+	}
+	e.bodyText = PlainText(p.BodyHTML)
+	skus := make([]string, 0, len(p.Variants))
+	for _, v := range p.Variants {
+		if v.SKU != "" {
+			skus = append(skus, v.SKU)
+		}
+	}
+	e.skus = strings.Join(skus, " ")
 	h := sha256.New()
 	for _, f := range []string{p.Source, p.ExternalID, p.Handle, p.Title, p.BodyHTML, p.Vendor, p.ProductType, p.Category,
-		p.Status, p.Published, p.SEOTitle, p.SEODescription, e.tags, e.options, e.metadata, e.variants, e.images} {
+		e.status, p.Published, p.SEOTitle, p.SEODescription, e.tags, e.options, e.metadata, e.variants, e.images} {
 		// Length-prefixed, so no two different products hash alike by shifting text between fields.
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(len(f)))

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -27,6 +28,9 @@ type Service struct {
 	Now func() time.Time
 	// MaxUploadBytes caps an uploaded file.
 	MaxUploadBytes int64
+
+	mu         sync.Mutex
+	insertFull *sql.Stmt // prepared lazily; see insertStmt
 }
 
 // DefaultMaxUploadBytes is the default cap on an uploaded file (100 MB).

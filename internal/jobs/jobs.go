@@ -106,7 +106,7 @@ func New(db *store.DB, o Options) (*Client, error) {
 		}
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
 		cfg.PeriodicJobs = o.Periodic
-		cfg.FetchPollInterval = 500 * time.Millisecond
+		cfg.FetchPollInterval = 100 * time.Millisecond
 		cfg.FetchCooldown = 50 * time.Millisecond
 	}
 	rc, err := river.NewClient(driver(db), cfg)

@@ -114,6 +114,7 @@ var sqlitePragmas = []string{
 	"synchronous(NORMAL)",
 	"foreign_keys(1)",
 	"journal_size_limit(67108864)",
+	"wal_autocheckpoint(8192)",
 	"cache_size(-16000)",
 	"temp_store(MEMORY)",
 }

@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -42,7 +44,10 @@ const (
 
 const (
 	chunkSize = 1 << 20
-	batchSize = 500
+	// defaultBatch is how many products are written per transaction.
+	defaultBatch = 2000
+	// batchBytes also ends a batch, so progress moves on files of large products.
+	batchBytes = 4 << 20
 	// headerProbe is how much of an upload is read before anything is
 	// stored, to refuse a file that is not CSV at all.
 	headerProbe = 1 << 20
@@ -97,7 +102,14 @@ type Service struct {
 	// LeaseTTL is how long an import's worker may go silent before another
 	// worker takes the import over.
 	LeaseTTL time.Duration
-	owner    string
+	// BatchSize is how many products are written per transaction.
+	BatchSize int
+	// UploadDir, when set, keeps uploads as files there instead of in the
+	// database. The embedded default sets it (one machine: any worker sees
+	// the data dir); with PostgreSQL uploads stay in the database so a
+	// worker on any machine can read them.
+	UploadDir string
+	owner     string
 	// afterFlush, in tests, runs after each intermediate batch commits.
 	afterFlush func()
 }
@@ -107,7 +119,7 @@ func NewService(db *store.DB, brands *brand.Service, cat *catalog.Service) *Serv
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return &Service{db: db, brands: brands, catalog: cat, Now: store.Now, MaxUploadBytes: catalog.DefaultMaxUploadBytes,
-		LeaseTTL: time.Minute, owner: hex.EncodeToString(b)}
+		LeaseTTL: time.Minute, BatchSize: defaultBatch, owner: hex.EncodeToString(b)}
 }
 
 // SetJobs sets the job client.
@@ -162,7 +174,14 @@ func (s *Service) Start(ctx context.Context, sc tenant.Scope, brandID string, in
 			VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1, ?)`, im.ID, brandID, sc.UserID, filename, im.Format, string(mapJSON), StatusQueued, im.CreatedAt); err != nil {
 			return fmt.Errorf("transfer: create import: %w", err)
 		}
-		size, err := s.storeChunks(ctx, tx, im.ID, io.MultiReader(bytes.NewReader(probe), in.Body))
+		body := io.MultiReader(bytes.NewReader(probe), in.Body)
+		var size int64
+		var err error
+		if s.UploadDir != "" {
+			size, err = s.storeFile(im.ID, body)
+		} else {
+			size, err = s.storeChunks(ctx, tx, im.ID, body)
+		}
 		if err != nil {
 			return err
 		}
@@ -177,6 +196,43 @@ func (s *Service) Start(ctx context.Context, sc tenant.Scope, brandID string, in
 		return nil, err
 	}
 	return im, nil
+}
+
+// uploadPath is where an import's upload is kept when UploadDir is set.
+func (s *Service) uploadPath(importID string) string {
+	return filepath.Join(s.UploadDir, importID+".upload")
+}
+
+// storeFile writes the upload to UploadDir; a failure removes the file.
+func (s *Service) storeFile(importID string, r io.Reader) (n int64, err error) {
+	if err := os.MkdirAll(s.UploadDir, 0o700); err != nil {
+		return 0, fmt.Errorf("transfer: upload dir: %w", err)
+	}
+	path := s.uploadPath(importID)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("transfer: store upload: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("transfer: store upload: %w", cerr)
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	n, err = io.Copy(f, io.LimitReader(r, s.MaxUploadBytes+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return 0, apperr.E(apperr.TooLarge, "The file is larger than the %d MB upload limit.", s.MaxUploadBytes>>20)
+		}
+		return 0, fmt.Errorf("transfer: store upload: %w", err)
+	}
+	if n > s.MaxUploadBytes {
+		return 0, apperr.E(apperr.TooLarge, "The file is larger than the %d MB upload limit.", s.MaxUploadBytes>>20)
+	}
+	return n, f.Sync()
 }
 
 func (s *Service) storeChunks(ctx context.Context, tx *store.Tx, importID string, r io.Reader) (int64, error) {

@@ -53,6 +53,9 @@ func setup(t *testing.T, db *store.DB) *testBundle {
 	}
 	cat := catalog.NewService(db, brands)
 	svc := NewService(db, brands, cat)
+	if db.Engine() == store.SQLite {
+		svc.UploadDir = t.TempDir() // as the app does on the embedded default
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &ImportWorker{Service: svc})
 	jc, err := jobs.New(db, jobs.Options{Workers: workers})
@@ -99,6 +102,17 @@ func (b *testBundle) count(t *testing.T, q string, args ...any) int {
 	return n
 }
 
+func (b *testBundle) noUploadFiles(t *testing.T) {
+	t.Helper()
+	if b.svc.UploadDir == "" {
+		return
+	}
+	left, _ := os.ReadDir(b.svc.UploadDir)
+	if len(left) != 0 {
+		t.Fatalf("%d upload files left behind", len(left))
+	}
+}
+
 func readSample(t *testing.T, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(samples, name))
@@ -129,6 +143,7 @@ func TestSamplesAndRoundTrip(t *testing.T) {
 		if n := b.count(t, `SELECT COUNT(*) FROM import_chunks`); n != 0 {
 			t.Fatalf("%d upload chunks left after the imports finished", n)
 		}
+		b.noUploadFiles(t)
 		var buf bytes.Buffer
 		n, err := b.svc.Export(ctx, b.sc, b.brandID, "shopify", &buf)
 		if err != nil || n != 60 {
@@ -251,6 +266,7 @@ func TestRefusedUploads(t *testing.T) {
 			t.Errorf("%s = %d after refused uploads, want 0", q, n)
 		}
 	}
+	b.noUploadFiles(t)
 }
 
 // TestResumeAfterCrash: a worker dies after its first batch; the sweep
@@ -273,6 +289,7 @@ func TestResumeAfterCrash(t *testing.T) {
 		// First worker: "crashes" (its context dies, its lease is never
 		// released) right after the first batch commits.
 		crashCtx, crash := context.WithCancel(ctx)
+		b.svc.BatchSize = 500
 		b.svc.afterFlush = crash
 		if ok, err := b.svc.claim(crashCtx, im.ID); !ok || err != nil {
 			t.Fatalf("claim = %v, %v", ok, err)
@@ -289,6 +306,7 @@ func TestResumeAfterCrash(t *testing.T) {
 		// A second process takes over once the lease is stale.
 		second := NewService(db, b.svc.brands, b.catalog)
 		second.SetJobs(b.svc.jobs)
+		second.UploadDir = b.svc.UploadDir
 		second.Now = func() time.Time { return store.Now().Add(2 * time.Minute) }
 		if resumed, err := second.ResumeStale(ctx); err != nil || resumed != 1 {
 			t.Fatalf("ResumeStale = %d, %v; want 1", resumed, err)

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -58,6 +60,8 @@ func (w *ImportWorker) Work(ctx context.Context, j *river.Job[ImportArgs]) error
 			WHERE id = ? AND lease_owner = ?`, StatusFailed, publicError(err), s.now(), j.Args.ImportID, s.owner); ferr != nil {
 			return ferr
 		}
+		s.dropUploadFile(j.Args.ImportID)
+		_, _ = s.db.Exec(context.WithoutCancel(ctx), `DELETE FROM import_chunks WHERE import_id = ?`, j.Args.ImportID)
 		return nil
 	}
 	return nil
@@ -83,17 +87,16 @@ func (s *Service) claim(ctx context.Context, id string) (bool, error) {
 	return n == 1, nil
 }
 
-type progress struct {
-	counts    catalog.UpsertCounts
-	variants  int
-	images    int
-	rejected  int
-	lines     int
-	bytes     int64
-	nextLine  int
-	products  []*catalog.Product
-	rejects   []csvfile.Reject
-	lastFlush time.Time
+// batch is a run of products (and rejected rows) read from the file, with
+// where the reader stood after it.
+type batch struct {
+	products []*catalog.Product
+	rejects  []csvfile.Reject
+	variants int
+	images   int
+	lines    int
+	bytes    int64
+	nextLine int // products starting before this line are in this or earlier batches
 }
 
 func (s *Service) run(ctx context.Context, id string) error {
@@ -108,11 +111,77 @@ func (s *Service) run(ctx context.Context, id string) error {
 	if err := json.Unmarshal([]byte(mapJSON), &colMap); err != nil {
 		return fmt.Errorf("transfer: load import map: %w", err)
 	}
-	r, err := csvfile.NewReader(&chunkReader{ctx: ctx, db: s.db, importID: id}, csvfile.Options{Format: csvfile.Format(format), Map: colMap})
+	var src io.Reader = &chunkReader{ctx: ctx, db: s.db, importID: id}
+	if s.UploadDir != "" {
+		f, err := os.Open(s.uploadPath(id))
+		if err != nil {
+			return fmt.Errorf("transfer: open upload: %w", err)
+		}
+		defer f.Close()
+		src = bufio.NewReaderSize(f, 1<<20)
+	}
+	r, err := csvfile.NewReader(src, csvfile.Options{Format: csvfile.Format(format), Map: colMap})
 	if err != nil {
 		return err
 	}
-	p := &progress{lastFlush: time.Now(), nextLine: checkpoint}
+	if err := s.catalog.PrepareInsert(ctx); err != nil {
+		return err
+	}
+	// Reading, parsing and encoding run on one goroutine while the previous
+	// batch is written on this one: the two halves take about as long.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan *batch, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- s.read(rctx, r, checkpoint, batches)
+	}()
+	var last *batch
+	for b := range batches {
+		if err := s.flush(ctx, id, brandID, b, false); err != nil {
+			cancel()
+			for range batches {
+			}
+			return err
+		}
+		last = b
+		if s.afterFlush != nil {
+			s.afterFlush()
+		}
+	}
+	if err := <-readErr; err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	final := &batch{nextLine: checkpoint, lines: r.Line(), bytes: r.BytesRead()}
+	if last != nil {
+		final.nextLine = last.nextLine
+	}
+	return s.flush(ctx, id, brandID, final, true)
+}
+
+// read sends the file's products in batches, skipping those before checkpoint.
+func (s *Service) read(ctx context.Context, r *csvfile.Reader, checkpoint int, out chan<- *batch) error {
+	size := s.BatchSize
+	if size <= 0 {
+		size = defaultBatch
+	}
+	b := &batch{nextLine: checkpoint}
+	startBytes := r.BytesRead()
+	send := func() error {
+		b.lines, b.bytes = r.Line(), r.BytesRead()
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		b = &batch{nextLine: b.nextLine}
+		startBytes = r.BytesRead()
+		return nil
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -131,30 +200,29 @@ func (s *Service) run(ctx context.Context, id string) error {
 		if line < checkpoint {
 			continue // done before a restart
 		}
-		p.rejects = append(p.rejects, item.Rejects...)
-		if item.Product != nil {
-			p.products = append(p.products, item.Product)
-			p.variants += len(item.Product.Variants)
-			p.images += len(item.Product.Images)
+		b.rejects = append(b.rejects, item.Rejects...)
+		if p := item.Product; p != nil {
+			p.Precompute()
+			b.products = append(b.products, p)
+			b.variants += len(p.Variants)
+			b.images += len(p.Images)
 		}
-		p.nextLine = max(p.nextLine, line+1)
-		p.lines, p.bytes = r.Line(), r.BytesRead()
-		if len(p.products) >= batchSize || len(p.rejects) >= batchSize || time.Since(p.lastFlush) > time.Second {
-			if err := s.flush(ctx, id, brandID, p, false); err != nil {
+		b.nextLine = max(b.nextLine, line+1)
+		if len(b.products) >= size || len(b.rejects) >= size || r.BytesRead()-startBytes >= batchBytes {
+			if err := send(); err != nil {
 				return err
-			}
-			if s.afterFlush != nil {
-				s.afterFlush()
 			}
 		}
 	}
-	p.lines, p.bytes = r.Line(), r.BytesRead()
-	return s.flush(ctx, id, brandID, p, true)
+	if len(b.products) > 0 || len(b.rejects) > 0 {
+		return send()
+	}
+	return nil
 }
 
 // flush writes a batch, its rejects and the progress in one transaction, so
 // a crash leaves either all of it or none.
-func (s *Service) flush(ctx context.Context, id, brandID string, p *progress, final bool) error {
+func (s *Service) flush(ctx context.Context, id, brandID string, p *batch, final bool) error {
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		counts, err := s.catalog.UpsertTx(ctx, tx, brandID, p.products)
 		if err != nil {
@@ -191,13 +259,17 @@ func (s *Service) flush(ctx context.Context, id, brandID string, p *progress, fi
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	if err == nil && final {
+		s.dropUploadFile(id)
 	}
-	p.products, p.rejects = p.products[:0], p.rejects[:0]
-	p.variants, p.images = 0, 0
-	p.lastFlush = time.Now()
-	return nil
+	return err
+}
+
+// dropUploadFile removes a finished import's upload file, if it has one.
+func (s *Service) dropUploadFile(id string) {
+	if s.UploadDir != "" {
+		_ = os.Remove(s.uploadPath(id))
+	}
 }
 
 // chunkReader reads an upload back from import_chunks, one chunk at a time.

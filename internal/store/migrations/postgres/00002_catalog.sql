@@ -32,8 +32,6 @@ CREATE TABLE products (
     UNIQUE (brand_id, source, handle)
 );
 CREATE INDEX products_brand_id ON products(brand_id, id);
-CREATE INDEX products_brand_type ON products(brand_id, product_type);
-CREATE INDEX products_brand_vendor ON products(brand_id, vendor);
 
 -- Full-text search: a generated tsvector with a GIN index ('simple' config:
 -- product text is in many languages and SKUs must match as written).

@@ -32,12 +32,10 @@ CREATE TABLE products (
     UNIQUE (brand_id, source, handle)
 );
 CREATE INDEX products_brand_id ON products(brand_id, id);
-CREATE INDEX products_brand_type ON products(brand_id, product_type);
-CREATE INDEX products_brand_vendor ON products(brand_id, vendor);
 
 CREATE VIRTUAL TABLE products_fts USING fts5(
     title, body_text, vendor, product_type, tags, skus, handle,
-    content='products', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+    content='products', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', detail='none'
 );
 -- +goose StatementBegin
 CREATE TRIGGER products_fts_ai AFTER INSERT ON products BEGIN
