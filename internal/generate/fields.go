@@ -50,6 +50,30 @@ type FieldSpec struct {
 	// Guidance is advice given to the writer, not checked.
 	Guidance []string `json:"guidance,omitempty"`
 	Source   string   `json:"source"`
+
+	// ItemLabel names one item of a list in messages ("tag", "bullet point").
+	ItemLabel string `json:"item_label,omitempty"`
+	// OnceChars may each appear at most once (Etsy title: % : &).
+	OnceChars string `json:"once_chars,omitempty"`
+	// MaxWordRepeat bounds how often one word may appear, not counting
+	// articles, prepositions and conjunctions (Amazon item name: 2).
+	MaxWordRepeat int `json:"max_word_repeat,omitempty"`
+	// NoContactInfo forbids web addresses, email addresses and phone numbers.
+	NoContactInfo bool `json:"no_contact_info,omitempty"`
+	// NoEmoji forbids emoji.
+	NoEmoji bool `json:"no_emoji,omitempty"`
+	// StartCapital: the text, or each item, starts with a capital letter
+	// when it starts with a letter.
+	StartCapital bool `json:"start_capital,omitempty"`
+	// WordCharsOnly: the text, or each item, holds only letters, digits,
+	// spaces and the characters in ExtraChars (Etsy tags and materials).
+	WordCharsOnly bool   `json:"word_chars_only,omitempty"`
+	ExtraChars    string `json:"extra_chars,omitempty"`
+	// NoLeadingChars may not start the text or an item (Etsy tags: - ').
+	NoLeadingChars string `json:"no_leading_chars,omitempty"`
+	// Decision explains the limits that are PlutoPro's own product
+	// decisions rather than the channel's published rules.
+	Decision string `json:"decision,omitempty"`
 }
 
 // Fields returns a channel's fields in the order a seller reads them.
