@@ -15,6 +15,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"golang.org/x/time/rate"
 
 	"github.com/plutopro/plutopro/internal/account"
 	"github.com/plutopro/plutopro/internal/api"
@@ -22,6 +23,7 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/config"
+	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/secrets"
@@ -46,6 +48,7 @@ type App struct {
 	Brands   *brand.Service
 	Catalog  *catalog.Service
 	Transfer *transfer.Service
+	Drafts   *drafts.Service
 	Metrics  *telemetry.Metrics
 	Sandbox  bool
 }
@@ -104,16 +107,20 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	if a.DB.Engine() == store.SQLite {
 		a.Transfer.UploadDir = filepath.Join(cfg.DataDir, "uploads")
 	}
+	a.Drafts = drafts.NewService(a.DB, a.Brands, a.Catalog, newProvider(cfg))
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.SendWorker{Outbox: a.Outbox})
 	river.AddWorker(workers, &purgeWorker{accounts: a.Accounts})
 	river.AddWorker(workers, &transfer.ImportWorker{Service: a.Transfer, Logger: logger})
 	river.AddWorker(workers, &transfer.SweepWorker{Service: a.Transfer})
+	river.AddWorker(workers, &drafts.Worker{Service: a.Drafts, Logger: logger,
+		Limiter: rate.NewLimiter(rate.Limit(float64(cfg.LLMRequestsPerMinute)/60), max(1, cfg.LLMRequestsPerMinute/60))})
 	a.Jobs, err = jobs.New(a.DB, jobs.Options{
 		Workers:     workers,
 		Work:        o.Work,
 		Concurrency: cfg.Workers,
+		Queues:      map[string]int{drafts.Queue: cfg.LLMConcurrency},
 		Logger:      logger,
 		Periodic: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
@@ -131,6 +138,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	}
 	a.Outbox.SetJobs(a.Jobs)
 	a.Transfer.SetJobs(a.Jobs)
+	a.Drafts.SetJobs(a.Jobs)
 	return a, nil
 }
 

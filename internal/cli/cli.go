@@ -30,16 +30,17 @@ type Globals struct {
 type cliRoot struct {
 	Globals
 
-	Serve   serveCmd   `cmd:"" help:"Run the web app, JSON API and job workers."`
-	Worker  workerCmd  `cmd:"" help:"Run job workers only."`
-	Migrate migrateCmd `cmd:"" help:"Apply database migrations."`
-	User    userCmd    `cmd:"" help:"Manage users."`
-	Brand   brandCmd   `cmd:"" help:"Manage brands."`
-	Token   tokenCmd   `cmd:"" help:"Manage API tokens."`
-	Import  importCmd  `cmd:"" help:"Import a catalog file (Shopify, Etsy or generic CSV) into a brand; waits for it."`
-	Export  exportCmd  `cmd:"" help:"Export a brand's catalog as a Shopify product CSV."`
-	Keys    keysCmd    `cmd:"" help:"Manage encryption keys."`
-	Version versionCmd `cmd:"" help:"Print the version."`
+	Serve    serveCmd    `cmd:"" help:"Run the web app, JSON API and job workers."`
+	Worker   workerCmd   `cmd:"" help:"Run job workers only."`
+	Migrate  migrateCmd  `cmd:"" help:"Apply database migrations."`
+	User     userCmd     `cmd:"" help:"Manage users."`
+	Brand    brandCmd    `cmd:"" help:"Manage brands."`
+	Token    tokenCmd    `cmd:"" help:"Manage API tokens."`
+	Import   importCmd   `cmd:"" help:"Import a catalog file (Shopify, Etsy or generic CSV) into a brand; waits for it."`
+	Export   exportCmd   `cmd:"" help:"Export a brand's catalog as a Shopify product CSV."`
+	Generate generateCmd `cmd:"" help:"Write drafts for a brand's products with the configured writer (PLUTOPRO_LLM)."`
+	Keys     keysCmd     `cmd:"" help:"Manage encryption keys."`
+	Version  versionCmd  `cmd:"" help:"Print the version."`
 }
 
 // env is what a command may use of the process.

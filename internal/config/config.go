@@ -42,6 +42,21 @@ type Config struct {
 	Workers int
 	// MaxUploadBytes caps an uploaded catalog file.
 	MaxUploadBytes int64
+	// LLM picks the writer: offline, anthropic or openai.
+	LLM string
+	// AnthropicAPIKey and AnthropicBaseURL configure the anthropic writer.
+	AnthropicAPIKey  string
+	AnthropicBaseURL string
+	// OpenAIBaseURL and OpenAIAPIKey configure the openai writer (any
+	// OpenAI-compatible server: Ollama, llama.cpp, vLLM).
+	OpenAIBaseURL string
+	OpenAIAPIKey  string
+	// LLMModel overrides the provider's default model.
+	LLMModel string
+	// LLMConcurrency is how many generation jobs run at once per process.
+	LLMConcurrency int
+	// LLMRequestsPerMinute paces provider calls per process.
+	LLMRequestsPerMinute int
 	// ShutdownTimeout bounds how long running requests and jobs may take to finish on SIGTERM.
 	ShutdownTimeout time.Duration
 }
@@ -52,14 +67,16 @@ type Getenv func(string) string
 // Defaults returns the settings before flags and environment.
 func Defaults() Config {
 	return Config{
-		DataDir:         "./plutopro-data",
-		Addr:            "127.0.0.1:8080",
-		MailFrom:        "plutopro@localhost",
-		LogFormat:       "text",
-		LogLevel:        slog.LevelInfo,
-		Workers:         4,
-		MaxUploadBytes:  100 << 20,
-		ShutdownTimeout: 30 * time.Second,
+		DataDir:              "./plutopro-data",
+		Addr:                 "127.0.0.1:8080",
+		MailFrom:             "plutopro@localhost",
+		LogFormat:            "text",
+		LogLevel:             slog.LevelInfo,
+		Workers:              4,
+		MaxUploadBytes:       100 << 20,
+		LLMConcurrency:       4,
+		LLMRequestsPerMinute: 50,
+		ShutdownTimeout:      30 * time.Second,
 	}
 }
 
@@ -116,6 +133,31 @@ func (c *Config) FromEnv(getenv Getenv) error {
 		}
 		c.MaxUploadBytes = int64(n) << 20
 	}
+	c.AnthropicAPIKey = getenv("ANTHROPIC_API_KEY")
+	c.AnthropicBaseURL = getenv("ANTHROPIC_BASE_URL")
+	c.OpenAIBaseURL = getenv("OPENAI_BASE_URL")
+	c.OpenAIAPIKey = getenv("OPENAI_API_KEY")
+	c.LLMModel = getenv("PLUTOPRO_LLM_MODEL")
+	c.LLM = getenv("PLUTOPRO_LLM")
+	if c.LLM == "" {
+		c.LLM = "offline"
+		if c.AnthropicAPIKey != "" {
+			c.LLM = "anthropic"
+		}
+	}
+	for _, n := range []struct {
+		env string
+		dst *int
+		max int
+	}{{"PLUTOPRO_LLM_CONCURRENCY", &c.LLMConcurrency, 256}, {"PLUTOPRO_LLM_RPM", &c.LLMRequestsPerMinute, 1000000}} {
+		if v := getenv(n.env); v != "" {
+			x, err := strconv.Atoi(v)
+			if err != nil || x < 1 || x > n.max {
+				return fmt.Errorf("%s: %q must be a whole number from 1 to %d", n.env, v, n.max)
+			}
+			*n.dst = x
+		}
+	}
 	if v := getenv("PLUTOPRO_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -169,6 +211,28 @@ func (c *Config) Validate() error {
 	}
 	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 		return fmt.Errorf("PLUTOPRO_MAIL_FROM: %q is not an email address", c.MailFrom)
+	}
+	switch c.LLM {
+	case "", "offline":
+	case "anthropic":
+		if c.AnthropicAPIKey == "" {
+			return errors.New("PLUTOPRO_LLM=anthropic needs ANTHROPIC_API_KEY")
+		}
+	case "openai":
+		if c.OpenAIBaseURL == "" {
+			return errors.New("PLUTOPRO_LLM=openai needs OPENAI_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama)")
+		}
+	default:
+		return fmt.Errorf("PLUTOPRO_LLM: %q must be offline, anthropic or openai", c.LLM)
+	}
+	for _, u := range []struct{ env, val string }{{"ANTHROPIC_BASE_URL", c.AnthropicBaseURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL}} {
+		if u.val == "" {
+			continue
+		}
+		pu, err := url.Parse(u.val)
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			return fmt.Errorf("%s: must be an http(s) URL", u.env)
+		}
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("PLUTOPRO_LOG_FORMAT: %q must be json or text", c.LogFormat)

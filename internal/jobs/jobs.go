@@ -37,8 +37,11 @@ type Options struct {
 	Workers *river.Workers
 	// Work makes the client fetch and run jobs; false makes it insert-only (CLI).
 	Work bool
-	// Concurrency is the number of jobs run at once in this process.
+	// Concurrency is the number of jobs run at once in this process (default queue).
 	Concurrency int
+	// Queues are further queues and their concurrency (e.g. "generate" for
+	// LLM calls, bounded separately from imports and mail).
+	Queues map[string]int
 	// Periodic jobs run by the elected leader only.
 	Periodic []*river.PeriodicJob
 	Logger   *slog.Logger
@@ -105,6 +108,9 @@ func New(db *store.DB, o Options) (*Client, error) {
 			n = 4
 		}
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		for name, workers := range o.Queues {
+			cfg.Queues[name] = river.QueueConfig{MaxWorkers: max(1, workers)}
+		}
 		cfg.PeriodicJobs = o.Periodic
 		cfg.FetchPollInterval = 100 * time.Millisecond
 		cfg.FetchCooldown = 50 * time.Millisecond

@@ -1,0 +1,20 @@
+package app
+
+import (
+	"github.com/plutopro/plutopro/internal/config"
+	"github.com/plutopro/plutopro/internal/generate"
+	"github.com/plutopro/plutopro/internal/generate/anthropic"
+	"github.com/plutopro/plutopro/internal/generate/offline"
+	"github.com/plutopro/plutopro/internal/generate/openai"
+)
+
+// newProvider builds the writer PLUTOPRO_LLM names (validated by config).
+func newProvider(cfg config.Config) generate.Provider {
+	switch cfg.LLM {
+	case "anthropic":
+		return anthropic.New(anthropic.Options{APIKey: cfg.AnthropicAPIKey, BaseURL: cfg.AnthropicBaseURL, Model: cfg.LLMModel})
+	case "openai":
+		return openai.New(openai.Options{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.LLMModel})
+	}
+	return offline.New()
+}
