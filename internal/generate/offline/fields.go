@@ -563,14 +563,14 @@ func (w *writer) fileScene(src string) string {
 			adds = true
 		}
 	}
-	if !names || !adds && !viewOnly(ws, titleWords) {
+	if !names || !adds && !viewOnly(ws) {
 		return ""
 	}
 	return strings.Join(ws, " ")
 }
 
 // viewOnly reports a name that adds only a view ("necklace closeup").
-func viewOnly(ws, titleWords []string) bool {
+func viewOnly(ws []string) bool {
 	for _, x := range ws {
 		if viewWords[x] && !smallWords[x] {
 			return true

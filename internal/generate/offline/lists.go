@@ -27,8 +27,10 @@ type group struct {
 //  3. when there are fewer facts than bullets: labelled facts from the
 //     product's data (colour, material named by the title or body, type,
 //     category, department, tags, brand, shipping weight, SKU), then, for
-//     Amazon, the brand's audience, then what the title says (the product's
-//     name and kind), the vendor as given and what the listing is.
+//     Amazon, the seller (the brand, when the vendor is another) and the
+//     brand's audience, then what the title says (the product's name and
+//     kind), the vendor as given and what the listing is. With a title of
+//     two words or more and a vendor or a brand name, that makes 5.
 //
 // No bullet states anything the product or brand data does not.
 func (w *writer) bullets(spec generate.FieldSpec, amazon bool) []string {
@@ -38,7 +40,7 @@ func (w *writer) bullets(spec generate.FieldSpec, amazon bool) []string {
 		want = wantItems(spec, 6)
 	}
 	identity := w.title
-	if f.head != "" {
+	if f.head != "" && wordCount(f.head) >= 2 && !strings.EqualFold(bare(f.head), f.noun) {
 		identity = bare(lowerFirst(f.head)) + prefixSpace(f.detail)
 	}
 
@@ -123,6 +125,9 @@ func (w *writer) bullets(spec generate.FieldSpec, amazon bool) []string {
 	}
 	if b := w.brandPrefix(); b != "" && !strings.Contains(identity, b) {
 		cands = append(cands, "Brand: "+b)
+	}
+	if amazon && w.brandName != "" && !strings.EqualFold(w.brandName, w.brandPrefix()) {
+		cands = append(cands, "Sold by "+w.brandName)
 	}
 	if f.weight != "" {
 		cands = append(cands, "Shipping weight: "+f.weight)

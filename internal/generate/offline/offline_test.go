@@ -356,6 +356,28 @@ func TestThinProduct(t *testing.T) {
 			}
 		}
 	}
+	// Thinner still: five bullets whenever there is a vendor or a brand name
+	// (a one-word title with a vendor and no brand name gets four, and the
+	// validator says so).
+	for _, q := range []*catalog.Product{
+		{Handle: "m1", Title: "Speckled Mug", BodyHTML: "A mug.", Vendor: "Kiln"},
+		{Handle: "m2", Title: "Speckled Mug"},
+		{Handle: "m3", Title: "Mug", Vendor: "Kiln"},
+	} {
+		for _, b := range []generate.Brand{plainBrand(), {}} {
+			if q.Vendor == "" && b.Name == "" || q.Handle == "m3" && b.Name == "" {
+				continue
+			}
+			v := gen(t, q, generate.Amazon, b).Values["bullet_points"]
+			spec, _ := generate.Field(generate.Amazon, "bullet_points")
+			for _, x := range generate.Validate(spec, v, generate.CheckContext{Brand: b, Product: q}) {
+				t.Errorf("%s, brand %q: %s: %q", q.Handle, b.Name, x.Message, v.Items)
+			}
+			for _, u := range generate.Ground(valueText(v), q, b) {
+				t.Errorf("%s, brand %q: ungrounded %v", q.Handle, b.Name, u.Terms)
+			}
+		}
+	}
 	// Etsy materials: the stoneware named by the body, nothing else.
 	if got := gen(t, p, generate.Etsy, testBrand()).Values["materials"].Items; !reflect.DeepEqual(got, []string{"stoneware"}) {
 		t.Errorf("materials = %q", got)
@@ -415,7 +437,7 @@ func TestGenerateErrors(t *testing.T) {
 
 // TestSamples prints five drafts for the README (go test -run TestSamples -v).
 func TestSamples(t *testing.T) {
-	for _, h := range []string{"ocean-blue-shirt", "classic-leather-jacket", "clay-plant-pot", "choker-with-gold-pendant", "gemstone"} {
+	for _, h := range []string{"ocean-blue-shirt", "classic-leather-jacket", "clay-plant-pot", "choker-with-gold-pendant", "pink-armchair"} {
 		p := productByHandle(t, h)
 		s := gen(t, p, generate.Shopify, testBrand()).Values["description"].Text
 		e := gen(t, p, generate.Etsy, testBrand()).Values["title"].Text

@@ -256,14 +256,23 @@ func (w *writer) description(spec generate.FieldSpec, m mode, kind descKind) str
 	listable := m != modeBreaks
 	listMode := listable && len(f.features)+len(f.specs)+len(optLines) >= 3
 	fp := ""
-	if !listMode {
+	listFrom := 0 // the features the list carries
+	switch {
+	case !listMode:
 		fp = w.featureProse(5)
+	case len(f.features) >= 2 && len(f.features)+len(f.specs)+len(optLines) >= 4:
+		// The opening takes the first feature, the list the rest.
+		fp, listFrom = f.features[0], 1
 	}
 	d := &doc{}
 	open := w.opener(field, fp, kind == descProduct)
 	d.add(0, prioLead, open.text)
 	if fp != "" && !open.usedFeatures {
-		d.add(0, prioSecond, w.featureSentence(field, fp))
+		if listFrom > 0 {
+			listFrom = 0 // the list says it after all
+		} else {
+			d.add(0, prioSecond, w.featureSentence(field, fp))
+		}
 	}
 	for i, s := range f.sentences {
 		d.add(1, prioFact-i, s)
@@ -295,7 +304,7 @@ func (w *writer) description(spec generate.FieldSpec, m mode, kind descKind) str
 	}
 	if listMode {
 		n := 0
-		for _, x := range f.features {
+		for _, x := range f.features[listFrom:] {
 			d.item(2, prioFact-n, bare(x))
 			n++
 		}
