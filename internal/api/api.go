@@ -13,6 +13,7 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/drafts"
 )
 
 // Config holds what the API needs.
@@ -22,6 +23,8 @@ type Config struct {
 	Catalog  *catalog.Service
 	// Transfer runs imports; its MaxUploadBytes caps an upload.
 	Transfer *transfer.Service
+	// Drafts runs generations and reads the drafts they write.
+	Drafts *drafts.Service
 	// Logger receives internal errors (with their cause); nil means slog.Default().
 	Logger *slog.Logger
 	// Version is the application version, shown as info.version in the
@@ -49,8 +52,8 @@ func Routes() []Route {
 // New returns the handler of every path under /api/v1/; the app mounts it at
 // "/api/v1/". Responses, errors included, are JSON.
 func New(cfg Config) http.Handler {
-	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil {
-		panic("api: Config.Accounts, Brands, Catalog and Transfer are required")
+	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil || cfg.Drafts == nil {
+		panic("api: Config.Accounts, Brands, Catalog, Transfer and Drafts are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

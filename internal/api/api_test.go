@@ -25,6 +25,9 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/drafts"
+	"github.com/plutopro/plutopro/internal/generate"
+	"github.com/plutopro/plutopro/internal/generate/offline"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/store"
@@ -34,13 +37,15 @@ import (
 
 // fixture is a running API on a real database, with helpers to make users,
 // members, tokens and brands. Its database has River's tables (use
-// storetest with jobs.Migrate); imports stay queued until startWorkers.
+// storetest with jobs.Migrate); imports and generations stay queued until
+// startWorkers. Drafts are written by testWriter.
 type fixture struct {
 	db       *store.DB
 	accounts *account.Service
 	brands   *brand.Service
 	catalog  *catalog.Service
 	transfer *transfer.Service
+	drafts   *drafts.Service
 	jobs     *jobs.Client
 	outbox   *mail.Outbox
 	h        http.Handler
@@ -54,19 +59,23 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.accounts = account.NewService(db, f.outbox, "http://127.0.0.1")
 	f.catalog = catalog.NewService(db, f.brands)
 	f.transfer = transfer.NewService(db, f.brands, f.catalog)
+	f.drafts = drafts.NewService(db, f.brands, f.catalog, testWriter{})
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &transfer.ImportWorker{Service: f.transfer, Logger: slog.New(slog.NewJSONHandler(f.log, nil))})
-	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true})
+	river.AddWorker(workers, &drafts.Worker{Service: f.drafts, Logger: slog.New(slog.NewJSONHandler(f.log, nil))})
+	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, Queues: map[string]int{drafts.Queue: 4}})
 	if err != nil {
 		t.Fatalf("jobs.New: %v", err)
 	}
 	f.jobs = jc
 	f.transfer.SetJobs(jc)
+	f.drafts.SetJobs(jc)
 	f.h = api.New(api.Config{
 		Accounts: f.accounts,
 		Brands:   f.brands,
 		Catalog:  f.catalog,
 		Transfer: f.transfer,
+		Drafts:   f.drafts,
 		Logger:   slog.New(slog.NewJSONHandler(f.log, nil)),
 		Version:  "test",
 	})
@@ -79,7 +88,7 @@ func sqliteFixture(t *testing.T) *fixture {
 	return newFixture(t, storetest.SQLite(t, jobs.Migrate))
 }
 
-// startWorkers starts working jobs (imports) until the test ends.
+// startWorkers starts working jobs (imports, generations) until the test ends.
 func (f *fixture) startWorkers(t *testing.T) {
 	t.Helper()
 	if err := f.jobs.Start(context.Background()); err != nil {
@@ -338,4 +347,32 @@ func (b *syncBuffer) records(t *testing.T) []map[string]any {
 		}
 		out = append(out, m)
 	}
+}
+
+// refusedHandle names the product testWriter refuses to write a title for.
+const refusedHandle = "refused-mug"
+
+// testWriter is the offline writer, except for the product whose handle is
+// refusedHandle: its title is a refusal, which no repair can fix, and its
+// descriptions state facts the product's data does not hold.
+type testWriter struct{}
+
+var _ generate.Provider = testWriter{}
+
+func (testWriter) Name() string { return "offline" }
+
+func (testWriter) Generate(ctx context.Context, req generate.Request) (*generate.Result, error) {
+	res, err := offline.New().Generate(ctx, req)
+	if err != nil || req.Product.Handle != refusedHandle {
+		return res, err
+	}
+	for _, f := range req.Fields {
+		switch f.Name {
+		case "title", "item_name":
+			res.Values[f.Name] = generate.Value{Text: "I cannot help with that."}
+		case "description", "product_description":
+			res.Values[f.Name] = generate.Value{Text: "A mug made of organic cotton. It is 30 cm wide."}
+		}
+	}
+	return res, nil
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/csvfile"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/drafts"
+	"github.com/plutopro/plutopro/internal/generate"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/tenant"
 )
@@ -75,7 +77,8 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	comp, _ := doc["components"].(map[string]any)
 	schemas, _ := comp["schemas"].(map[string]any)
-	for _, name := range []string{"Brand", "BrandInput", "Error", "Me", "Product", "ProductSummary", "ProductList", "Import", "ImportDetail", "Reject"} {
+	for _, name := range []string{"Brand", "BrandInput", "Error", "Me", "Product", "ProductSummary", "ProductList", "Import", "ImportDetail", "Reject",
+		"Generation", "GenerationInput", "Draft", "DraftList", "DraftValue", "Violation", "Ungrounded"} {
 		if _, ok := schemas[name]; !ok {
 			t.Errorf("components.schemas lacks %s", name)
 		}
@@ -89,7 +92,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 
 	// Without a version, the embedded file is served as written.
-	h := api.New(api.Config{Accounts: f.accounts, Brands: f.brands, Catalog: f.catalog, Transfer: f.transfer})
+	h := api.New(api.Config{Accounts: f.accounts, Brands: f.brands, Catalog: f.catalog, Transfer: f.transfer, Drafts: f.drafts})
 	f.h = h
 	rec := f.do("GET", "/api/v1/openapi.json", "", "")
 	file, err := os.ReadFile("openapi.json")
@@ -180,6 +183,18 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 	products, imports := id+"/products", id+"/imports"
 	product, imp := products+"/"+res.Products[0].ID, imports+"/"+im.ID
+	// Drafts of every kind: valid ones, and a refused title with an
+	// ungrounded description (testWriter).
+	if im := f.importFile(t, sc, b.ID, "refused.csv", []byte("Handle,Title\n"+refusedHandle+",Refused Mug\n")); im.Created != 1 {
+		t.Fatalf("import = %+v, want 1 created", im)
+	}
+	g := f.generate(t, sc, b.ID, drafts.StartInput{Channel: "shopify"})
+	if g.Status != drafts.StatusDone || g.Invalid != 1 {
+		t.Fatalf("generation = %+v, want done with 1 invalid draft", g)
+	}
+	empty := f.brand(t, sc, "No products")
+	gens, draftList := id+"/generations", id+"/drafts"
+	gen := gens + "/" + g.ID
 	csvBody := []byte("Handle,Title\nmug,Mug\n")
 	upload := func(token string, fields [][2]string, filename string, content []byte) *http.Request {
 		return uploadRequest(t, imports, token, fields, filename, content)
@@ -269,6 +284,39 @@ func TestOpenAPIResponses(t *testing.T) {
 		"GET /api/v1/brands/{brandID}/imports/{id} 401":     {req("GET", imp, "", "")},
 		"GET /api/v1/brands/{brandID}/imports/{id} 404":     {req("GET", imports+"/"+b.ID, owner, ""), req("GET", imports+"/nope", owner, "")},
 		"GET /api/v1/brands/{brandID}/imports/{id} default": {req("DELETE", imp, owner, "")},
+
+		"POST /api/v1/brands/{brandID}/generations 202": {req("POST", gens, owner, `{}`),
+			req("POST", gens, owner, `{"channel":"etsy","fields":["title","tags"],"product_ids":["`+res.Products[0].ID+`"],"only_missing":true}`)},
+		"POST /api/v1/brands/{brandID}/generations 400": {req("POST", gens, owner, `{"channel":"ebay"}`),
+			req("POST", gens, owner, `{"channel":"etsy","fields":["bullet_points"]}`), req("POST", gens, owner, `{"colour":"red"}`),
+			req("POST", gens, owner, `{`), req("POST", "/api/v1/brands/"+empty.ID+"/generations", owner, `{}`)},
+		"POST /api/v1/brands/{brandID}/generations 401": {req("POST", gens, "", `{}`)},
+		"POST /api/v1/brands/{brandID}/generations 403": {req("POST", gens, viewer, `{}`)},
+		"POST /api/v1/brands/{brandID}/generations 404": {req("POST", gens, owner, `{"product_ids":["`+store.NewID()+`"]}`),
+			req("POST", "/api/v1/brands/"+store.NewID()+"/generations", owner, `{}`)},
+		"POST /api/v1/brands/{brandID}/generations 413":     {req("POST", gens, owner, huge)},
+		"POST /api/v1/brands/{brandID}/generations 415":     {text("POST", gens, owner)},
+		"POST /api/v1/brands/{brandID}/generations default": {req("PUT", gens, owner, `{}`)},
+
+		"GET /api/v1/brands/{brandID}/generations/{id} 200":     {req("GET", gen, owner, ""), req("GET", gen, viewer, "")},
+		"GET /api/v1/brands/{brandID}/generations/{id} 401":     {req("GET", gen, "", "")},
+		"GET /api/v1/brands/{brandID}/generations/{id} 404":     {req("GET", gens+"/"+b.ID, owner, ""), req("GET", gens+"/nope", owner, "")},
+		"GET /api/v1/brands/{brandID}/generations/{id} default": {req("DELETE", gen, owner, "")},
+
+		"POST /api/v1/brands/{brandID}/generations/{id}/cancel 204":     {req("POST", gen+"/cancel", owner, "")},
+		"POST /api/v1/brands/{brandID}/generations/{id}/cancel 401":     {req("POST", gen+"/cancel", "", "")},
+		"POST /api/v1/brands/{brandID}/generations/{id}/cancel 403":     {req("POST", gen+"/cancel", viewer, "")},
+		"POST /api/v1/brands/{brandID}/generations/{id}/cancel 404":     {req("POST", gens+"/"+store.NewID()+"/cancel", owner, "")},
+		"POST /api/v1/brands/{brandID}/generations/{id}/cancel default": {req("GET", gen+"/cancel", owner, "")},
+
+		"GET /api/v1/brands/{brandID}/drafts 200": {req("GET", draftList, owner, ""), req("GET", draftList, viewer, ""),
+			req("GET", draftList+"?channel=shopify&status=draft&limit=5&product_id="+res.Products[0].ID, owner, ""),
+			req("GET", draftList+"?channel=amazon", owner, "")},
+		"GET /api/v1/brands/{brandID}/drafts 400": {req("GET", draftList+"?limit=0", owner, ""), req("GET", draftList+"?limit=1001", owner, ""),
+			req("GET", draftList+"?channel=ebay", owner, "")},
+		"GET /api/v1/brands/{brandID}/drafts 401":     {req("GET", draftList, "", "")},
+		"GET /api/v1/brands/{brandID}/drafts 404":     {req("GET", "/api/v1/brands/"+sc.AccountID+"/drafts", owner, "")},
+		"GET /api/v1/brands/{brandID}/drafts default": {req("POST", draftList, owner, `{}`)},
 	}
 	// The 204 scenario must run before the 404 one on the same (deleted) brand.
 	order := func(key string) string {
@@ -488,7 +536,11 @@ func jsonFieldsRequired(t reflect.Type) (fields, required []string) {
 	for f := range t.Fields() {
 		tag := f.Tag.Get("json")
 		if f.Anonymous && tag == "" {
-			ef, er := jsonFieldsRequired(f.Type)
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			ef, er := jsonFieldsRequired(ft)
 			fields, required = append(fields, ef...), append(required, er...)
 			continue
 		}
@@ -504,4 +556,64 @@ func jsonFieldsRequired(t reflect.Type) (fields, required []string) {
 	slices.Sort(fields)
 	slices.Sort(required)
 	return fields, required
+}
+
+// TestOpenAPIDraftSchemas keeps the generation and draft schemas in step
+// with the Go types the API encodes and decodes, and the documented
+// statuses, channels and field names with the drafts and generate packages.
+func TestOpenAPIDraftSchemas(t *testing.T) {
+	t.Parallel()
+	doc := openAPIDoc(t, sqliteFixture(t))
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	schema := func(name string) map[string]any { return schemas[name].(map[string]any) }
+	for name, typ := range map[string]reflect.Type{
+		"Generation": reflect.TypeFor[api.GenerationJSON](),
+		"Draft":      reflect.TypeFor[api.DraftJSON](),
+		"DraftValue": reflect.TypeFor[generate.Value](),
+		"Violation":  reflect.TypeFor[generate.Violation](),
+		"Ungrounded": reflect.TypeFor[generate.Ungrounded](),
+	} {
+		t.Run(name, func(t *testing.T) {
+			fields, required := jsonFieldsRequired(typ)
+			if got := sortedKeys(schema(name)["properties"].(map[string]any)); !slices.Equal(got, fields) {
+				t.Errorf("%s properties = %v, %v fields = %v", name, got, typ, fields)
+			}
+			got := asStrings(schema(name)["required"])
+			slices.Sort(got)
+			if !slices.Equal(got, required) {
+				t.Errorf("%s required = %v, %v fields without omitempty = %v", name, got, typ, required)
+			}
+		})
+	}
+	// Every property of the input is optional.
+	input := schema("GenerationInput")
+	if got, want := sortedKeys(input["properties"].(map[string]any)), jsonFields(reflect.TypeFor[api.GenerationInput]()); !slices.Equal(got, want) {
+		t.Errorf("GenerationInput properties = %v, generationInput fields = %v", got, want)
+	}
+	if req := asStrings(input["required"]); len(req) != 0 {
+		t.Errorf("GenerationInput required = %v, want none", req)
+	}
+	// The field names each channel offers are listed.
+	desc := input["properties"].(map[string]any)["fields"].(map[string]any)["description"].(string)
+	for _, ch := range generate.Channels {
+		var names []string
+		for _, f := range generate.Fields(ch) {
+			names = append(names, f.Name)
+		}
+		if want := string(ch) + ": " + strings.Join(names, ", "); !strings.Contains(desc, want) {
+			t.Errorf("GenerationInput.fields description lacks %q", want)
+		}
+	}
+	statuses := asStrings(schema("GenerationStatus")["enum"])
+	slices.Sort(statuses)
+	if want := []string{drafts.StatusCanceled, drafts.StatusDone, drafts.StatusQueued, drafts.StatusRunning}; !slices.Equal(statuses, want) {
+		t.Errorf("GenerationStatus enum = %v, want %v", statuses, want)
+	}
+	var channels []string
+	for _, ch := range generate.Channels {
+		channels = append(channels, string(ch))
+	}
+	if got := asStrings(schema("Channel")["enum"]); !slices.Equal(got, channels) {
+		t.Errorf("Channel enum = %v, generate.Channels = %v", got, channels)
+	}
 }

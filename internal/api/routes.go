@@ -37,5 +37,10 @@ func routes(cfg Config) []route {
 		{"GET", "/api/v1/brands/{brandID}/imports", bearer, handleImportList(cfg.Transfer)},
 		{"POST", "/api/v1/brands/{brandID}/imports", bearer, handleImportCreate(cfg.Brands, cfg.Transfer)},
 		{"GET", "/api/v1/brands/{brandID}/imports/{id}", bearer, handleImportGet(cfg.Transfer)},
+
+		{"POST", "/api/v1/brands/{brandID}/generations", bearer, handleGenerationCreate(cfg.Brands, cfg.Drafts)},
+		{"GET", "/api/v1/brands/{brandID}/generations/{id}", bearer, handleGenerationGet(cfg.Drafts)},
+		{"POST", "/api/v1/brands/{brandID}/generations/{id}/cancel", bearer, handleGenerationCancel(cfg.Drafts)},
+		{"GET", "/api/v1/brands/{brandID}/drafts", bearer, handleDraftList(cfg.Drafts)},
 	}
 }

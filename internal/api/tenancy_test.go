@@ -10,6 +10,7 @@ import (
 
 	"github.com/plutopro/plutopro/internal/api"
 	"github.com/plutopro/plutopro/internal/catalog"
+	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/store/storetest"
@@ -92,14 +93,24 @@ func TestRouteWalk(t *testing.T) {
 			t.Fatalf("Ann's products = %v, %v", res, err)
 		}
 		productA := res.Products[0].ID
+		genA := f.generate(t, scA, brandA.ID, drafts.StartInput{Channel: "etsy"})
+		if genA.Status != drafts.StatusDone || genA.Drafts != 4 {
+			t.Fatalf("Ann's generation = %+v, want done with 4 drafts", genA)
+		}
+		draftsA, err := f.drafts.List(ctx, scA, brandA.ID, drafts.ListParams{})
+		if err != nil || len(draftsA) != 4 {
+			t.Fatalf("Ann's drafts = %v, %v", draftsA, err)
+		}
 		before := f.checksum(t, brandA.ID)
 		ids := map[string]string{
 			"brands/{id}":      brandA.ID,
 			"brands/{brandID}": brandA.ID,
 			"products/{id}":    productA,
 			"imports/{id}":     imA.ID,
+			"generations/{id}": genA.ID,
 		}
-		secrets := []string{brandA.ID, scA.AccountID, userA.ID, userA.Email, tokA, productA, imA.ID, "Secret Mug", "secret-mug", "ann.csv"}
+		secrets := []string{brandA.ID, scA.AccountID, userA.ID, userA.Email, tokA, productA, imA.ID, "Secret Mug", "secret-mug", "ann.csv",
+			genA.ID, draftsA[0].ID}
 
 		for _, rt := range api.Routes() {
 			t.Run(rt.Method+" "+rt.Pattern, func(t *testing.T) {
@@ -159,6 +170,13 @@ func TestRouteWalk(t *testing.T) {
 		}
 		if n, err := f.catalog.Count(ctx, scA, brandA.ID); err != nil || n != 1 {
 			t.Errorf("the first tenant's products after the walk = %d, %v; want 1", n, err)
+		}
+		if g, err := f.drafts.Get(ctx, scA, brandA.ID, genA.ID); err != nil || g.Status != drafts.StatusDone {
+			t.Errorf("the first tenant's generation after the walk = %+v, %v; want it done, not canceled", g, err)
+		}
+		var gens int
+		if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM generations`).Scan(&gens); err != nil || gens != 1 {
+			t.Errorf("generations after the walk = %d, %v; want only the first tenant's", gens, err)
 		}
 	})
 }

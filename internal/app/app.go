@@ -191,6 +191,7 @@ func (a *App) Handler() (http.Handler, error) {
 		Brands:   a.Brands,
 		Catalog:  a.Catalog,
 		Transfer: a.Transfer,
+		Drafts:   a.Drafts,
 		Outbox:   a.Outbox,
 		Logger:   a.Logger,
 		BaseURL:  a.Config.BaseURL,
@@ -202,7 +203,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", api.New(api.Config{Accounts: a.Accounts, Brands: a.Brands, Catalog: a.Catalog, Transfer: a.Transfer,
-		Logger: a.Logger, Version: Version}))
+		Drafts: a.Drafts, Logger: a.Logger, Version: Version}))
 	mux.Handle("GET /healthz", telemetry.HealthHandler(a.DB.Ping))
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/", w.Handler())

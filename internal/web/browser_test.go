@@ -279,3 +279,78 @@ func TestBrowserImportProgress(t *testing.T) {
 		t.Errorf("the pages logged errors:\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// TestBrowserGenerateDrafts writes drafts from a product page in a real
+// Chromium: the form shows only the chosen channel's fields, and htmx polls
+// the drafts section until the generation is done.
+func TestBrowserGenerateDrafts(t *testing.T) {
+	bin := chromiumPath()
+	if bin == "" {
+		t.Skip("browser test skipped: no Chromium found; apt-get install -y chromium")
+	}
+	env := newEnv(t)
+	b := env.newBrowser()
+	b.signUp("Dora", "dora@example.com")
+	id := b.newBrand("Dora Apparel") // default channel: Etsy
+	env.addProducts(id, sampleFile(t, "apparel.csv"))
+	productPath := "/brands/" + id + "/products/" + b.productID(id, "ocean")
+	bctx, pageErrors := startBrowser(t, bin)
+	fail := func(step string, err error) {
+		t.Helper()
+		t.Fatalf("browser: %s: %v\nserver log:\n%s", step, err, env.logs.String())
+	}
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			fail(step, err)
+		}
+	}
+	eval := func(step, js string) bool {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Evaluate[bool](js))
+		if err != nil {
+			fail(step, err)
+		}
+		return v
+	}
+	do("sign in",
+		chromedp.Navigate(env.url+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), "dora@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), testPassword),
+		chromedp.Submit(chromedp.CSS(`#f-email`)),
+		chromedp.WaitVisible(chromedp.CSS(`.whoami`)),
+	)
+	do("product page",
+		chromedp.Navigate(env.url+productPath),
+		chromedp.WaitVisible(chromedp.CSS(`#f-channel`)),
+		chromedp.Click(chromedp.CSS(`.field-choice summary`)),
+	)
+	shown := `Array.from(document.querySelectorAll('[data-channel-fields]')).filter(f => !f.hidden).map(f => f.dataset.channelFields).join()`
+	if v, err := chromedp.Run(bctx, chromedp.Evaluate[string](shown)); err != nil || v != "etsy" {
+		t.Errorf("field lists shown = %q, %v; want only etsy's", v, err)
+	}
+	eval("choose shopify", `(() => { const s = document.querySelector('#f-channel'); s.value = 'shopify';
+		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+	if v, err := chromedp.Run(bctx, chromedp.Evaluate[string](shown)); err != nil || v != "shopify" {
+		t.Errorf("field lists shown after choosing Shopify = %q, %v; want only shopify's", v, err)
+	}
+	// No worker runs yet: the drafts section polls.
+	do("write drafts",
+		chromedp.Click(chromedp.CSS(`.generate-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#drafts[hx-trigger]`)),
+	)
+	env.startWorkers()
+	do("drafts appear",
+		chromedp.WaitVisible(chromedp.CSS(`#draft-shopify-image_alt`)),
+	)
+	if !eval("polling stopped", `!document.querySelector('#drafts').hasAttribute('hx-trigger')`) {
+		t.Error("the finished drafts section still polls")
+	}
+	if n := eval("six drafts", `document.querySelectorAll('#drafts li.draft').length === 6`); !n {
+		t.Error("the drafts section does not show 6 drafts")
+	}
+	if errs := pageErrors(); len(errs) > 0 {
+		t.Errorf("the pages logged errors:\n%s", strings.Join(errs, "\n"))
+	}
+}

@@ -29,6 +29,9 @@ type productListPage struct {
 	Filtered bool
 	// NextURL is "" on the last page, FirstURL "" on the first.
 	NextURL, FirstURL string
+	// Channels and DefaultChannel fill the bulk "Write drafts" form.
+	Channels       []option
+	DefaultChannel string
 }
 
 type productPage struct {
@@ -39,6 +42,10 @@ type productPage struct {
 	// never put in a page as it is.
 	Body     template.HTML
 	Variants []variantRow
+	// Drafts is the product's current drafts; Generate the form that
+	// writes new ones (shown to roles that edit content).
+	Drafts   productDrafts
+	Generate generateForm
 }
 
 // variantRow is a variant with its option values named ("Size: M").
@@ -92,6 +99,7 @@ func (s *Server) handleProductList(w http.ResponseWriter, r *http.Request) {
 		basePage: basePage{Title: "Products · " + b.Name, Nav: "brands"},
 		Brand:    b, Filter: f, Facets: facets, Total: total, Products: res.Products,
 		Filtered: f.Query != "" || f.Type != "" || f.Vendor != "" || f.Tag != "" || f.Status != "",
+		Channels: channelOptions, DefaultChannel: b.DefaultChannel,
 	}
 	base := "/brands/" + b.ID + "/products"
 	if res.NextCursor != "" {
@@ -137,6 +145,11 @@ func (s *Server) handleProductShow(w http.ResponseWriter, r *http.Request) {
 		Brand:    b,
 		Product:  prod,
 		Body:     bodyHTML(prod.BodyHTML),
+		Generate: newGenerateForm(b),
+	}
+	if p.Drafts, err = s.productDraftsData(r, b, prod); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	for _, v := range prod.Variants {
 		row := variantRow{Variant: v}

@@ -23,6 +23,7 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/store"
@@ -41,6 +42,7 @@ type testEnv struct {
 	brands   *brand.Service
 	catalog  *catalog.Service
 	transfer *transfer.Service
+	drafts   *drafts.Service
 	jobs     *jobs.Client
 	outbox   *mail.Outbox
 	logs     *syncBuffer
@@ -81,19 +83,23 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	env.brands = brand.NewService(db)
 	env.catalog = catalog.NewService(db, env.brands)
 	env.transfer = transfer.NewService(db, env.brands, env.catalog)
+	env.drafts = drafts.NewService(db, env.brands, env.catalog, testWriter{})
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &transfer.ImportWorker{Service: env.transfer, Logger: slog.New(slog.NewTextHandler(env.logs, nil))})
-	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true})
+	river.AddWorker(workers, &drafts.Worker{Service: env.drafts, Logger: slog.New(slog.NewTextHandler(env.logs, nil))})
+	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, Queues: map[string]int{drafts.Queue: 4}})
 	if err != nil {
 		t.Fatalf("jobs.New: %v", err)
 	}
 	env.jobs = jc
 	env.transfer.SetJobs(jc)
+	env.drafts.SetJobs(jc)
 	cfg := web.Config{
 		Accounts: env.accounts,
 		Brands:   env.brands,
 		Catalog:  env.catalog,
 		Transfer: env.transfer,
+		Drafts:   env.drafts,
 		Outbox:   env.outbox,
 		Logger:   slog.New(slog.NewTextHandler(env.logs, nil)),
 		BaseURL:  srv.URL,
@@ -109,8 +115,8 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	return env
 }
 
-// startWorkers starts working jobs (imports); until then an import stays
-// queued. They stop at cleanup.
+// startWorkers starts working jobs (imports, generations); until then an
+// import or a generation stays queued. They stop at cleanup.
 func (e *testEnv) startWorkers() {
 	e.t.Helper()
 	if err := e.jobs.Start(context.Background()); err != nil {

@@ -97,6 +97,7 @@ var notices = map[string]string{
 	"account-switched": "Switched account.",
 	"joined":           "You joined the account.",
 	"left":             "You left the account.",
+	"canceled":         "Generation canceled. Drafts already written are kept.",
 }
 
 // field is one labelled form control for the "field" partial.

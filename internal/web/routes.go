@@ -52,6 +52,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /brands/{brandID}/imports/{importID}/progress", auth(s.handleImportProgress))
 	mux.HandleFunc("GET /brands/{brandID}/imports/{importID}/report.csv", auth(s.handleImportReport))
 
+	// Drafts: generations over a brand's products and the drafts they write.
+	mux.HandleFunc("POST /brands/{brandID}/products/{productID}/generate", p(auth(s.handleProductGenerate)))
+	mux.HandleFunc("GET /brands/{brandID}/products/{productID}/drafts", auth(s.handleProductDrafts))
+	mux.HandleFunc("POST /brands/{brandID}/generations", p(auth(s.handleGenerationCreate)))
+	mux.HandleFunc("GET /brands/{brandID}/generations/{generationID}", auth(s.handleGenerationShow))
+	mux.HandleFunc("GET /brands/{brandID}/generations/{generationID}/progress", auth(s.handleGenerationProgress))
+	mux.HandleFunc("POST /brands/{brandID}/generations/{generationID}/cancel", p(auth(s.handleGenerationCancel)))
+	mux.HandleFunc("GET /brands/{brandID}/drafts", auth(s.handleDraftList))
+
 	// Members.
 	mux.HandleFunc("GET /members", auth(s.handleMembers))
 	mux.HandleFunc("POST /members/invite", p(auth(s.handleMemberInvite)))

@@ -23,6 +23,7 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/mail"
 )
 
@@ -39,8 +40,10 @@ type Config struct {
 	Catalog  *catalog.Service
 	// Transfer runs imports; its MaxUploadBytes caps an upload.
 	Transfer *transfer.Service
-	Outbox   *mail.Outbox
-	Logger   *slog.Logger
+	// Drafts runs generations and reads the drafts they write.
+	Drafts *drafts.Service
+	Outbox *mail.Outbox
+	Logger *slog.Logger
 	// BaseURL is the public URL, e.g. http://127.0.0.1:8080.
 	BaseURL string
 	// Sandbox shows a "Sandbox mode" banner on every page.
@@ -54,6 +57,7 @@ type Server struct {
 	brands   *brand.Service
 	catalog  *catalog.Service
 	transfer *transfer.Service
+	drafts   *drafts.Service
 	outbox   *mail.Outbox
 	logger   *slog.Logger
 	baseURL  string
@@ -67,8 +71,8 @@ type Server struct {
 
 // New checks cfg and parses every embedded template.
 func New(cfg Config) (*Server, error) {
-	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil || cfg.Outbox == nil {
-		return nil, errors.New("web: Accounts, Brands, Catalog, Transfer and Outbox are required")
+	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil || cfg.Drafts == nil || cfg.Outbox == nil {
+		return nil, errors.New("web: Accounts, Brands, Catalog, Transfer, Drafts and Outbox are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -86,6 +90,7 @@ func New(cfg Config) (*Server, error) {
 		brands:     cfg.Brands,
 		catalog:    cfg.Catalog,
 		transfer:   cfg.Transfer,
+		drafts:     cfg.Drafts,
 		outbox:     cfg.Outbox,
 		logger:     cfg.Logger,
 		baseURL:    strings.TrimRight(cfg.BaseURL, "/"),
@@ -122,9 +127,10 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return tag
 		},
-		"plural": plural,
-		"money":  money,
-		"join":   strings.Join,
+		"plural":       plural,
+		"channelLabel": channelLabel,
+		"money":        money,
+		"join":         strings.Join,
 	}
 }
 

@@ -1,5 +1,6 @@
 // PlutoPro's small bit of JavaScript. Every page works without it; it adds
-// the cookie-notice dismissal, copy buttons and htmx error messages.
+// the cookie-notice dismissal, copy buttons, the draft form's field lists
+// and htmx error messages.
 // Loaded in <head> without defer so the cookie notice never flashes.
 (function () {
   "use strict";
@@ -61,6 +62,25 @@
     sel.addRange(range);
     flash("Press Ctrl+C (or ⌘C) to copy.");
   }
+
+  // The "Write drafts" form offers every channel's fields; show only the
+  // chosen channel's (the server counts only those anyway).
+  function syncChannelFields(select) {
+    var form = select.form;
+    if (!form) return;
+    var sets = form.querySelectorAll("[data-channel-fields]");
+    for (var i = 0; i < sets.length; i++) {
+      sets[i].hidden = sets[i].getAttribute("data-channel-fields") !== select.value;
+    }
+  }
+  document.addEventListener("change", function (ev) {
+    var target = ev.target instanceof Element ? ev.target : null;
+    if (target && target.matches("[data-channel-select]")) syncChannelFields(target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var selects = document.querySelectorAll("[data-channel-select]");
+    for (var i = 0; i < selects.length; i++) syncChannelFields(selects[i]);
+  });
 
   // htmx does not swap error responses; the server sends the message as
   // plain text, shown here.

@@ -1,0 +1,9 @@
+package api
+
+// The types the API encodes or decodes that have no exported Go type, for
+// the external tests that keep openapi.json in step with them.
+type (
+	GenerationInput = generationInput
+	GenerationJSON  = generationJSON
+	DraftJSON       = draftJSON
+)
