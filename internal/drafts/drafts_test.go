@@ -175,8 +175,14 @@ func TestJobRunsOnce(t *testing.T) {
 	if err := b.db.QueryRow(context.Background(), `SELECT id FROM products LIMIT 1`).Scan(&pid); err != nil {
 		t.Fatal(err)
 	}
+	// Also a product the generation recorded with no drafts (deleted, or
+	// nothing to write) must not be counted twice.
 	w := &drafts.Worker{Service: b.svc}
+	gone := store.NewID()
 	for i := 0; i < 3; i++ {
+		if err := w.Work(context.Background(), &river.Job[drafts.GenerateArgs]{Args: drafts.GenerateArgs{GenerationID: g.ID, ProductID: gone}}); err != nil {
+			t.Fatal(err)
+		}
 		if err := w.Work(context.Background(), &river.Job[drafts.GenerateArgs]{Args: drafts.GenerateArgs{GenerationID: g.ID, ProductID: pid}}); err != nil {
 			t.Fatal(err)
 		}
@@ -187,6 +193,23 @@ func TestJobRunsOnce(t *testing.T) {
 	got, _ := b.svc.Get(context.Background(), b.sc, b.brandID, g.ID)
 	if got.Done != 60 {
 		t.Fatalf("done = %d after re-running a job, want 60", got.Done)
+	}
+
+	// A running generation whose product disappeared: the job records the
+	// product once, however often it runs.
+	running := store.NewID()
+	if _, err := b.db.Exec(context.Background(), `INSERT INTO generations (id, brand_id, channel, fields, provider, status, total, created_at)
+		VALUES (?, ?, 'etsy', '["title"]', 'offline', 'running', 2, ?)`, running, b.brandID, store.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := w.Work(context.Background(), &river.Job[drafts.GenerateArgs]{Args: drafts.GenerateArgs{GenerationID: running, ProductID: gone}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rg, _ := b.svc.Get(context.Background(), b.sc, b.brandID, running)
+	if rg.Done != 1 || rg.Status != drafts.StatusRunning {
+		t.Fatalf("after 3 runs of a vanished product's job: done %d, status %s; want 1, running", rg.Done, rg.Status)
 	}
 }
 

@@ -189,14 +189,19 @@ func valueText(v generate.Value) string {
 // counts it, finishing the generation with its last product.
 func (s *Service) finishProduct(ctx context.Context, g *Generation, productID string, ws []written, u generate.Usage, model string, failed bool) error {
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM drafts WHERE generation_id = ? AND product_id = ?`, g.ID, productID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil // an earlier run of this job already wrote them
-		}
 		now := s.now()
+		failedN := 0
+		if failed {
+			failedN = 1
+		}
+		res, err := tx.Exec(ctx, `INSERT INTO generation_products (generation_id, product_id, failed, finished_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (generation_id, product_id) DO NOTHING`, g.ID, productID, failedN, now)
+		if err != nil {
+			return fmt.Errorf("drafts: record product: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // an earlier run of this job already handled the product
+		}
 		invalid := 0
 		perDraft := len(ws)
 		for _, w := range ws {
@@ -226,10 +231,6 @@ func (s *Service) finishProduct(ctx context.Context, g *Generation, productID st
 			if len(w.violations) > 0 {
 				invalid++
 			}
-		}
-		failedN := 0
-		if failed {
-			failedN = 1
 		}
 		if _, err := tx.Exec(ctx, `UPDATE generations SET done = done + 1, failed = failed + ?, drafts = drafts + ?, invalid = invalid + ?,
 			input_tokens = input_tokens + ?, cached_input_tokens = cached_input_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
@@ -297,7 +298,7 @@ func (s *Service) loadProduct(ctx context.Context, brandID, productID string) (*
 
 func (s *Service) alreadyWritten(ctx context.Context, generationID, productID string) (bool, error) {
 	var n int
-	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM drafts WHERE generation_id = ? AND product_id = ?`, generationID, productID).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM generation_products WHERE generation_id = ? AND product_id = ?`, generationID, productID).Scan(&n)
 	return n > 0, err
 }
 

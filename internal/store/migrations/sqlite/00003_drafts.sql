@@ -57,6 +57,16 @@ CREATE INDEX drafts_product ON drafts(product_id, channel, field, is_current);
 -- A generation writes a field of a product once, however often its job runs.
 CREATE UNIQUE INDEX drafts_generation_once ON drafts(generation_id, product_id, channel, field);
 
+-- Each product a generation has handled, once: the guard that makes a
+-- re-run job (after a crash, a retry) count nothing twice.
+CREATE TABLE generation_products (
+    generation_id  TEXT NOT NULL REFERENCES generations(id) ON DELETE CASCADE,
+    product_id     TEXT NOT NULL,
+    failed         INTEGER NOT NULL DEFAULT 0,
+    finished_at    TIMESTAMP NOT NULL,
+    PRIMARY KEY (generation_id, product_id)
+);
+
 -- Usage per brand per month, for billing.
 CREATE TABLE llm_usage (
     brand_id             TEXT NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
@@ -73,5 +83,6 @@ CREATE TABLE llm_usage (
 
 -- +goose Down
 DROP TABLE llm_usage;
+DROP TABLE generation_products;
 DROP TABLE drafts;
 DROP TABLE generations;
