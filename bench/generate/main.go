@@ -1,6 +1,6 @@
 // Command generate benchmarks draft generation through PlutoPro's real path
 // (drafts.Service.Start, one River job per product on the "generate" queue,
-// the workers' shared rate.Limiter, the Anthropic provider on the official
+// the process's pacer (every HTTP attempt, retries included), the Anthropic provider on the official
 // SDK, validation, storage in SQLite) against the Anthropic fake
 // (internal/fakes/anthropicfake), in one process, each benchmark on a fresh
 // data dir and a fresh fake:
@@ -119,7 +119,7 @@ func run(o options) (bool, error) {
 	}
 	fields := generate.Fields(generate.Shopify)
 	fmt.Printf("draft generation benchmark (%s)\n", time.Now().UTC().Format(time.RFC3339))
-	fmt.Printf("PlutoPro path: drafts.Start -> River queue %q (concurrency %d) -> rate.Limiter -> anthropic provider (SDK, %s) -> anthropicfake\n",
+	fmt.Printf("PlutoPro path: drafts.Start -> River queue %q (concurrency %d) -> anthropic provider (SDK, %s, paced per attempt) -> anthropicfake\n",
 		"generate", o.concurrency, "claude-haiku-4-5")
 	fmt.Printf("channel shopify, all %d fields (%s); responder: %s\n", len(fields), fieldNames(fields), o.responder)
 	var results []string
@@ -257,7 +257,7 @@ func faults(o options) (bool, error) {
 	fmt.Printf("  faults retried: %d of %d (by the SDK: %d; calls that exhausted the SDK's retries and were retried as a River job: %d)\n",
 		r.calls.retried, injected, r.calls.retried-r.jobs.retries, r.jobs.retries)
 	fmt.Printf("  River jobs: %s; job attempts beyond the first: %d\n", r.jobs.states(), r.jobs.retries)
-	fmt.Printf("  call rate: %.2f calls/s sent (limiter %.2f/s): SDK retries are not paced by the limiter\n",
+	fmt.Printf("  call rate: %.2f calls/s sent (limiter %.2f/s): every attempt, retries included, goes through the pacer\n",
 		float64(r.stats.calls)/r.elapsed.Seconds(), float64(o.faultRPM)/60)
 	ok := r.intact() && r.calls.exactlyOnce == r.products && r.calls.retried == injected
 	fmt.Printf("  every product completed exactly once (done %d/%d, failed %d, drafts %d/%d, duplicates %d, products with exactly one accepted call %d/%d): %s\n",

@@ -15,7 +15,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-	"golang.org/x/time/rate"
 
 	"github.com/plutopro/plutopro/internal/account"
 	"github.com/plutopro/plutopro/internal/api"
@@ -114,13 +113,8 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	river.AddWorker(workers, &purgeWorker{accounts: a.Accounts})
 	river.AddWorker(workers, &transfer.ImportWorker{Service: a.Transfer, Logger: logger})
 	river.AddWorker(workers, &transfer.SweepWorker{Service: a.Transfer})
-	genWorker := &drafts.Worker{Service: a.Drafts, Logger: logger}
-	if cfg.LLM != "" && cfg.LLM != "offline" {
-		// One limiter for every generation job of this process: calls to a
-		// remote model are paced to PLUTOPRO_LLM_RPM.
-		genWorker.Limiter = rate.NewLimiter(rate.Limit(float64(cfg.LLMRequestsPerMinute)/60), max(1, cfg.LLMRequestsPerMinute/60))
-	}
-	river.AddWorker(workers, genWorker)
+	// Remote writers pace their own calls (see newProvider).
+	river.AddWorker(workers, &drafts.Worker{Service: a.Drafts, Logger: logger})
 	a.Jobs, err = jobs.New(a.DB, jobs.Options{
 		Workers:     workers,
 		Work:        o.Work,

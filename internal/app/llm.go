@@ -10,11 +10,15 @@ import (
 
 // newProvider builds the writer PLUTOPRO_LLM names (validated by config).
 func newProvider(cfg config.Config) generate.Provider {
+	// One pacer per process for every call to a remote model, retries
+	// included, lowered by the provider's own rate-limit headers.
 	switch cfg.LLM {
 	case "anthropic":
-		return anthropic.New(anthropic.Options{APIKey: cfg.AnthropicAPIKey, BaseURL: cfg.AnthropicBaseURL, Model: cfg.LLMModel})
+		return anthropic.New(anthropic.Options{APIKey: cfg.AnthropicAPIKey, BaseURL: cfg.AnthropicBaseURL, Model: cfg.LLMModel,
+			Pacer: generate.NewPacer(cfg.LLMRequestsPerMinute)})
 	case "openai":
-		return openai.New(openai.Options{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.LLMModel})
+		return openai.New(openai.Options{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.LLMModel,
+			Pacer: generate.NewPacer(cfg.LLMRequestsPerMinute)})
 	}
 	return offline.New()
 }

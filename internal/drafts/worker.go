@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/riverqueue/river"
-	"golang.org/x/time/rate"
 
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
@@ -22,9 +21,6 @@ import (
 type Worker struct {
 	river.WorkerDefaults[GenerateArgs]
 	Service *Service
-	// Limiter, if set, paces provider calls (requests per second) across
-	// this process's workers.
-	Limiter *rate.Limiter
 	Logger  *slog.Logger
 }
 
@@ -155,12 +151,9 @@ func (w *Worker) write(ctx context.Context, req generate.Request) ([]written, ge
 	return out, usage, model, nil
 }
 
+// call asks the provider; remote providers pace their own HTTP attempts
+// (generate.Pacer), so retries are paced too.
 func (w *Worker) call(ctx context.Context, req generate.Request) (*generate.Result, error) {
-	if w.Limiter != nil {
-		if err := w.Limiter.Wait(ctx); err != nil {
-			return nil, err
-		}
-	}
 	return w.Service.provider.Generate(ctx, req)
 }
 

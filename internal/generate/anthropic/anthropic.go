@@ -53,6 +53,9 @@ type Options struct {
 	Timeout    time.Duration
 	MaxTokens  int
 	HTTPClient *http.Client
+	// Pacer, if set, paces every attempt (retries too) and learns the
+	// account's limits from the rate-limit headers.
+	Pacer *generate.Pacer
 }
 
 // Provider is the Anthropic writer.
@@ -81,6 +84,9 @@ func New(o Options) *Provider {
 	opts = append(opts, option.WithRequestTimeout(timeout))
 	if o.HTTPClient != nil {
 		opts = append(opts, option.WithHTTPClient(o.HTTPClient))
+	}
+	if o.Pacer != nil {
+		opts = append(opts, option.WithMiddleware(o.Pacer.Middleware))
 	}
 	model := o.Model
 	if model == "" {

@@ -115,3 +115,23 @@ func TestErrorsHideTheKey(t *testing.T) {
 		t.Fatalf("Generate with a wrong key = %v; want a 401 without the key", err)
 	}
 }
+
+// TestPacerFollowsTheAccountLimit: the pacer set to 6,000/min drops to the
+// account's 120/min after the first answer, so a burst gets no 429.
+func TestPacerFollowsTheAccountLimit(t *testing.T) {
+	fake := anthropicfake.New(anthropicfake.Options{APIKey: "k", RequestsPerMinute: 120})
+	defer fake.Close()
+	pacer := generate.NewPacer(6000)
+	p := anthropic.New(anthropic.Options{APIKey: "k", BaseURL: fake.URL(), Pacer: pacer})
+	for i := 0; i < 4; i++ {
+		if _, err := p.Generate(context.Background(), request()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if pacer.Limit() != 2 {
+		t.Fatalf("pacer limit = %v/s, want 2 (120/min from the headers)", pacer.Limit())
+	}
+	if n := fake.Stats().ByStatus[429]; n != 0 {
+		t.Fatalf("%d calls answered 429", n)
+	}
+}

@@ -31,6 +31,8 @@ type Options struct {
 	MaxRetries int
 	Timeout    time.Duration
 	HTTPClient *http.Client
+	// Pacer, if set, paces every attempt (retries too).
+	Pacer *generate.Pacer
 }
 
 // Provider is the OpenAI-compatible writer.
@@ -61,6 +63,9 @@ func New(o Options) *Provider {
 	opts = append(opts, option.WithRequestTimeout(timeout))
 	if o.HTTPClient != nil {
 		opts = append(opts, option.WithHTTPClient(o.HTTPClient))
+	}
+	if o.Pacer != nil {
+		opts = append(opts, option.WithMiddleware(o.Pacer.Middleware))
 	}
 	model := o.Model
 	if model == "" {
