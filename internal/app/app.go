@@ -114,7 +114,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	river.AddWorker(workers, &transfer.ImportWorker{Service: a.Transfer, Logger: logger})
 	river.AddWorker(workers, &transfer.SweepWorker{Service: a.Transfer})
 	// Remote writers pace their own calls (see newProvider).
-	river.AddWorker(workers, &drafts.Worker{Service: a.Drafts, Logger: logger})
+	genWorker := &drafts.Worker{Service: a.Drafts, Logger: logger}
+	river.AddWorker(workers, genWorker)
+	river.AddWorker(workers, &drafts.BatchWorker{Worker: genWorker})
 	a.Jobs, err = jobs.New(a.DB, jobs.Options{
 		Workers:     workers,
 		Work:        o.Work,

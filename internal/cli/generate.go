@@ -18,6 +18,7 @@ type generateCmd struct {
 	Channel     string `enum:",shopify,etsy,amazon,google" default:"" help:"Channel to write for (default: the brand's default channel)."`
 	Fields      string `help:"Comma-separated fields (default: every field of the channel)."`
 	OnlyMissing bool   `name:"only-missing" help:"Only fill fields a product does not have yet."`
+	Batch       bool   `help:"Send the whole run as one Anthropic Message Batch (half price; results can take hours)."`
 	Wait        bool   `help:"Wait until every product is done (this process works the jobs too)."`
 	As          string `name:"as" help:"Email of the user the generation runs as (default: the owner of the brand's account)."`
 }
@@ -62,7 +63,7 @@ func (c *generateCmd) Run(g *Globals, e *env) error {
 	if c.Fields != "" {
 		fields = strings.Split(c.Fields, ",")
 	}
-	gen, err := a.Drafts.Start(e.ctx, sc, brandID, drafts.StartInput{Channel: c.Channel, Fields: fields, OnlyMissing: c.OnlyMissing})
+	gen, err := a.Drafts.Start(e.ctx, sc, brandID, drafts.StartInput{Channel: c.Channel, Fields: fields, OnlyMissing: c.OnlyMissing, Batch: c.Batch})
 	if err != nil {
 		return err
 	}

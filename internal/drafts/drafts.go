@@ -42,6 +42,7 @@ type Generation struct {
 	Channel           string     `json:"channel"`
 	Fields            []string   `json:"fields"`
 	OnlyMissing       bool       `json:"only_missing"`
+	Batch             bool       `json:"batch"`
 	Provider          string     `json:"provider"`
 	Model             string     `json:"model"`
 	Status            string     `json:"status"`
@@ -119,6 +120,9 @@ type StartInput struct {
 	Fields      []string // default: every field of the channel
 	ProductIDs  []string // default: every product of the brand
 	OnlyMissing bool     // only fields the product has no value for yet
+	// Batch sends the whole generation as one provider batch (half price,
+	// results within hours) instead of one call per product.
+	Batch bool
 }
 
 // Start creates a generation and enqueues one job per product, in one
@@ -159,6 +163,11 @@ func (s *Service) Start(ctx context.Context, sc tenant.Scope, brandID string, in
 			}
 		}
 	}
+	if in.Batch {
+		if _, ok := s.provider.(generate.Batcher); !ok {
+			return nil, apperr.E(apperr.Invalid, "The %s writer has no batch mode; batches need PLUTOPRO_LLM=anthropic.", s.provider.Name())
+		}
+	}
 	productIDs, err := s.productIDs(ctx, brandID, in.ProductIDs)
 	if err != nil {
 		return nil, err
@@ -168,12 +177,20 @@ func (s *Service) Start(ctx context.Context, sc tenant.Scope, brandID string, in
 	}
 	fieldsJSON, _ := json.Marshal(fields)
 	g := &Generation{ID: store.NewID(), BrandID: brandID, Channel: string(ch), Fields: fields, OnlyMissing: in.OnlyMissing,
-		Provider: s.provider.Name(), Status: StatusQueued, Products: len(productIDs), CreatedAt: s.now()}
+		Batch: in.Batch, Provider: s.provider.Name(), Status: StatusQueued, Products: len(productIDs), CreatedAt: s.now()}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO generations (id, brand_id, user_id, channel, fields, only_missing, provider, status, total, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, g.ID, brandID, sc.UserID, g.Channel, string(fieldsJSON), boolInt(in.OnlyMissing),
-			g.Provider, StatusQueued, len(productIDs), g.CreatedAt); err != nil {
+		idsJSON := []byte("[]")
+		if in.Batch {
+			idsJSON, _ = json.Marshal(productIDs)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO generations (id, brand_id, user_id, channel, fields, only_missing, provider, status, total,
+			batch, product_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, g.ID, brandID, sc.UserID, g.Channel, string(fieldsJSON),
+			boolInt(in.OnlyMissing), g.Provider, StatusQueued, len(productIDs), boolInt(in.Batch), string(idsJSON), g.CreatedAt); err != nil {
 			return fmt.Errorf("drafts: create generation: %w", err)
+		}
+		if in.Batch {
+			_, err := s.jobs.InsertTx(ctx, tx, BatchArgs{GenerationID: g.ID}, nil)
+			return err
 		}
 		for _, pid := range productIDs {
 			if _, err := s.jobs.InsertTx(ctx, tx, GenerateArgs{GenerationID: g.ID, ProductID: pid}, nil); err != nil {
@@ -227,19 +244,20 @@ func (s *Service) productIDs(ctx context.Context, brandID string, want []string)
 	return out, rows.Err()
 }
 
-const generationColumns = `id, brand_id, channel, fields, only_missing, provider, model, status, total, done, failed, drafts, invalid,
+const generationColumns = `id, brand_id, channel, fields, only_missing, batch, provider, model, status, total, done, failed, drafts, invalid,
 	input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, cost_usd, error, created_at, finished_at`
 
 func scanGeneration(row interface{ Scan(...any) error }) (*Generation, error) {
 	var g Generation
 	var fields string
-	var only int
-	if err := row.Scan(&g.ID, &g.BrandID, &g.Channel, &fields, &only, &g.Provider, &g.Model, &g.Status, &g.Products, &g.Done,
+	var only, batch int
+	if err := row.Scan(&g.ID, &g.BrandID, &g.Channel, &fields, &only, &batch, &g.Provider, &g.Model, &g.Status, &g.Products, &g.Done,
 		&g.Failed, &g.Drafts, &g.Invalid, &g.InputTokens, &g.CachedInputTokens, &g.CacheWriteTokens, &g.OutputTokens, &g.CostUSD,
 		&g.Error, &g.CreatedAt, &g.FinishedAt); err != nil {
 		return nil, err
 	}
 	g.OnlyMissing = only != 0
+	g.Batch = batch != 0
 	if err := json.Unmarshal([]byte(fields), &g.Fields); err != nil {
 		return nil, fmt.Errorf("drafts: decode fields: %w", err)
 	}

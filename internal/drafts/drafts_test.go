@@ -17,7 +17,9 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/csvfile"
 	"github.com/plutopro/plutopro/internal/drafts"
+	"github.com/plutopro/plutopro/internal/fakes/anthropicfake"
 	"github.com/plutopro/plutopro/internal/generate"
+	"github.com/plutopro/plutopro/internal/generate/anthropic"
 	"github.com/plutopro/plutopro/internal/generate/offline"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/mail"
@@ -235,5 +237,51 @@ func TestStartRefusals(t *testing.T) {
 		if _, err := b.svc.Start(ctx, c.sc, b.brandID, c.in); apperr.CodeOf(err) != c.code {
 			t.Errorf("%s: Start = %v, want %s", c.name, err, c.code)
 		}
+	}
+}
+
+// TestBatch: a batch generation submits one Message Batch to the fake,
+// waits for it, matches the shuffled results by custom id and stores every
+// product's drafts once, at half price.
+func TestBatch(t *testing.T) {
+	fake := anthropicfake.New(anthropicfake.Options{APIKey: "k", BatchDelay: 300 * time.Millisecond})
+	defer fake.Close()
+	provider := anthropic.New(anthropic.Options{APIKey: "k", BaseURL: fake.URL()})
+	db := storetest.SQLite(t, jobs.Migrate)
+	b := setup(t, db, provider)
+	// setup registered only the per-product worker; add a client that works batches.
+	workers := river.NewWorkers()
+	w := &drafts.Worker{Service: b.svc}
+	river.AddWorker(workers, w)
+	river.AddWorker(workers, &drafts.BatchWorker{Worker: w, Poll: 100 * time.Millisecond})
+	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, Queues: map[string]int{drafts.Queue: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.svc.SetJobs(jc)
+	ctx := context.Background()
+	if err := b.jobs.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := jc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer jc.Stop(ctx)
+	g := b.run(t, drafts.StartInput{Channel: "etsy", Batch: true})
+	fields := len(generate.Fields(generate.Etsy))
+	if g.Status != drafts.StatusDone || g.Done != 60 || g.Failed != 0 || g.Drafts != 60*fields {
+		t.Fatalf("batch generation = %+v; want 60 products done with %d drafts", g, 60*fields)
+	}
+	if n := b.count(t, `SELECT COUNT(*) FROM (SELECT product_id, field FROM drafts WHERE is_current = 1 GROUP BY product_id, channel, field HAVING COUNT(*) > 1) x`); n != 0 {
+		t.Fatalf("%d fields have more than one current draft", n)
+	}
+	st := fake.Stats()
+	if st.ByPath["/v1/messages/batches"] != 1 {
+		t.Fatalf("batches created = %d, want 1 (%v)", st.ByPath["/v1/messages/batches"], st.ByPath)
+	}
+	// Offline has no batch mode: refused with a clear message.
+	off := setup(t, storetest.SQLite(t, jobs.Migrate), offline.New())
+	if _, err := off.svc.Start(ctx, off.sc, off.brandID, drafts.StartInput{Batch: true}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("batch with the offline writer = %v, want invalid", err)
 	}
 }

@@ -50,6 +50,27 @@ func (w *Worker) Work(ctx context.Context, j *river.Job[GenerateArgs]) error {
 	}
 	_, _ = s.db.Exec(ctx, `UPDATE generations SET status = ? WHERE id = ? AND status = ?`, StatusRunning, g.ID, StatusQueued)
 
+	req, err := s.request(ctx, g, brandRow, p)
+	if err != nil {
+		return err
+	}
+	if len(req.Fields) == 0 {
+		return s.finishProduct(ctx, g, p.ID, nil, generate.Usage{}, "", false)
+	}
+	written, usage, model, err := w.write(ctx, req)
+	if err != nil {
+		if j.Attempt >= j.MaxAttempts {
+			w.logger().Error("generation failed for a product", "generation_id", g.ID, "product_id", p.ID, "err", err)
+			return s.finishProduct(ctx, g, p.ID, nil, usage, model, true)
+		}
+		return err
+	}
+	return s.finishProduct(ctx, g, p.ID, written, usage, model, false)
+}
+
+// request is what the generation asks of one product: its fields (only the
+// missing ones when asked) for the channel, with the brand's profile.
+func (s *Service) request(ctx context.Context, g *Generation, b *brand.Brand, p *catalog.Product) (generate.Request, error) {
 	ch := generate.Channel(g.Channel)
 	var specs []generate.FieldSpec
 	for _, name := range g.Fields {
@@ -60,7 +81,7 @@ func (w *Worker) Work(ctx context.Context, j *river.Job[GenerateArgs]) error {
 		if g.OnlyMissing {
 			has, err := s.hasValue(ctx, p, ch, spec)
 			if err != nil {
-				return err
+				return generate.Request{}, err
 			}
 			if has {
 				continue
@@ -68,19 +89,7 @@ func (w *Worker) Work(ctx context.Context, j *river.Job[GenerateArgs]) error {
 		}
 		specs = append(specs, spec)
 	}
-	if len(specs) == 0 {
-		return s.finishProduct(ctx, g, p.ID, nil, generate.Usage{}, "", false)
-	}
-	req := generate.Request{Channel: ch, Fields: specs, Brand: profile(brandRow), Product: p}
-	written, usage, model, err := w.write(ctx, req)
-	if err != nil {
-		if j.Attempt >= j.MaxAttempts {
-			w.logger().Error("generation failed for a product", "generation_id", g.ID, "product_id", p.ID, "err", err)
-			return s.finishProduct(ctx, g, p.ID, nil, usage, model, true)
-		}
-		return err
-	}
-	return s.finishProduct(ctx, g, p.ID, written, usage, model, false)
+	return generate.Request{Channel: ch, Fields: specs, Brand: profile(b), Product: p}, nil
 }
 
 func (w *Worker) logger() *slog.Logger {
@@ -107,6 +116,13 @@ func (w *Worker) write(ctx context.Context, req generate.Request) ([]written, ge
 	if err != nil {
 		return nil, generate.Usage{}, "", err
 	}
+	out, usage, model := w.finish(ctx, req, res)
+	return out, usage, model, nil
+}
+
+// finish checks a provider's answer: safe repairs, one regeneration of the
+// fields still breaking a rule with the violations stated, grounding.
+func (w *Worker) finish(ctx context.Context, req generate.Request, res *generate.Result) ([]written, generate.Usage, string) {
 	usage, model := res.Usage, res.Model
 	check := generate.CheckContext{Brand: req.Brand, Product: req.Product, ImageCount: len(req.Product.Images)}
 	out := make([]written, 0, len(req.Fields))
@@ -148,7 +164,7 @@ func (w *Worker) write(ctx context.Context, req generate.Request) ([]written, ge
 	for i := range out {
 		out[i].ungrounded = generate.Ground(valueText(out[i].value), req.Product, req.Brand)
 	}
-	return out, usage, model, nil
+	return out, usage, model
 }
 
 // call asks the provider; remote providers pace their own HTTP attempts

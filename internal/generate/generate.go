@@ -99,3 +99,22 @@ type Ungrounded struct {
 	Sentence string   `json:"sentence"`
 	Terms    []string `json:"terms"`
 }
+
+// BatchItem is one request of a batch, named by CustomID (the product id).
+type BatchItem struct {
+	CustomID string
+	Request  Request
+}
+
+// Batcher is a provider that can also run many requests as one
+// asynchronous batch at a lower price (Anthropic's Message Batches).
+type Batcher interface {
+	// SubmitBatch sends the items and returns the batch id.
+	SubmitBatch(ctx context.Context, items []BatchItem) (string, error)
+	// BatchEnded reports whether the batch has finished processing.
+	BatchEnded(ctx context.Context, id string) (bool, error)
+	// BatchResults calls fn once per result line, in whatever order the
+	// provider returns them; request gives back the Request of a custom id.
+	BatchResults(ctx context.Context, id string, request func(customID string) (Request, bool),
+		fn func(customID string, res *Result, err error) error) error
+}

@@ -21,6 +21,10 @@ CREATE TABLE generations (
     output_tokens        INTEGER NOT NULL DEFAULT 0,
     cost_usd             REAL NOT NULL DEFAULT 0,
     error                TEXT NOT NULL DEFAULT '',
+    -- Batch mode: one provider batch for the whole generation.
+    batch                INTEGER NOT NULL DEFAULT 0,
+    batch_id             TEXT NOT NULL DEFAULT '',
+    product_ids          TEXT NOT NULL DEFAULT '[]',
     created_at           TIMESTAMP NOT NULL,
     finished_at          TIMESTAMP
 );
