@@ -14,8 +14,12 @@ func newProvider(cfg config.Config) generate.Provider {
 	// included, lowered by the provider's own rate-limit headers.
 	switch cfg.LLM {
 	case "anthropic":
-		return anthropic.New(anthropic.Options{APIKey: cfg.AnthropicAPIKey, BaseURL: cfg.AnthropicBaseURL, Model: cfg.LLMModel,
-			Pacer: generate.NewPacer(cfg.LLMRequestsPerMinute)})
+		o := anthropic.Options{APIKey: cfg.AnthropicAPIKey, BaseURL: cfg.AnthropicBaseURL, Model: cfg.LLMModel,
+			Pacer: generate.NewPacer(cfg.LLMRequestsPerMinute)}
+		if len(cfg.LLMPrices) == 4 {
+			o.Prices = &anthropic.Prices{Input: cfg.LLMPrices[0], Output: cfg.LLMPrices[1], CacheWrite: cfg.LLMPrices[2], CacheRead: cfg.LLMPrices[3]}
+		}
+		return anthropic.New(o)
 	case "openai":
 		return openai.New(openai.Options{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.LLMModel,
 			Pacer: generate.NewPacer(cfg.LLMRequestsPerMinute)})

@@ -53,6 +53,9 @@ type Config struct {
 	OpenAIAPIKey  string
 	// LLMModel overrides the provider's default model.
 	LLMModel string
+	// LLMPrices, when set, are the model's USD prices per million tokens:
+	// input, output, cache write, cache read (PLUTOPRO_LLM_PRICES).
+	LLMPrices []float64
 	// LLMConcurrency is how many generation jobs run at once per process.
 	LLMConcurrency int
 	// LLMRequestsPerMinute paces provider calls per process.
@@ -139,6 +142,20 @@ func (c *Config) FromEnv(getenv Getenv) error {
 	c.OpenAIAPIKey = getenv("OPENAI_API_KEY")
 	c.LLMModel = getenv("PLUTOPRO_LLM_MODEL")
 	c.LLM = getenv("PLUTOPRO_LLM")
+	if v := getenv("PLUTOPRO_LLM_PRICES"); v != "" {
+		parts := strings.Split(v, ",")
+		if len(parts) != 4 {
+			return errors.New("PLUTOPRO_LLM_PRICES: give four USD prices per million tokens: input,output,cache_write,cache_read (e.g. 1,5,1.25,0.1)")
+		}
+		c.LLMPrices = nil
+		for _, part := range parts {
+			f, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+			if err != nil || f < 0 || f > 10000 {
+				return fmt.Errorf("PLUTOPRO_LLM_PRICES: %q is not a price in USD per million tokens", strings.TrimSpace(part))
+			}
+			c.LLMPrices = append(c.LLMPrices, f)
+		}
+	}
 	if c.LLM == "" {
 		c.LLM = "offline"
 		if c.AnthropicAPIKey != "" {

@@ -196,3 +196,19 @@ func TestInvalid(t *testing.T) {
 		})
 	}
 }
+
+func TestLLMPrices(t *testing.T) {
+	cfg := config.Defaults()
+	if err := cfg.FromEnv(func(k string) string {
+		return map[string]string{"PLUTOPRO_LLM_PRICES": "1, 5, 1.25, 0.1"}[k]
+	}); err != nil || len(cfg.LLMPrices) != 4 || cfg.LLMPrices[2] != 1.25 {
+		t.Fatalf("prices = %v, %v", cfg.LLMPrices, err)
+	}
+	for _, bad := range []string{"1,2,3", "a,b,c,d", "-1,1,1,1"} {
+		cfg := config.Defaults()
+		err := cfg.FromEnv(func(k string) string { return map[string]string{"PLUTOPRO_LLM_PRICES": bad}[k] })
+		if err == nil || !strings.Contains(err.Error(), "PLUTOPRO_LLM_PRICES") {
+			t.Errorf("PLUTOPRO_LLM_PRICES=%q: %v", bad, err)
+		}
+	}
+}

@@ -32,7 +32,7 @@ type Prices struct {
 
 // KnownPrices are the list prices of the models PlutoPro is tested with
 // (../shared/reference/services.md, late 2026). A model not listed costs 0
-// in the usage records until PLUTOPRO_LLM_PRICES or this table names it.
+// in the usage records unless PLUTOPRO_LLM_PRICES (Options.Prices) sets it.
 var KnownPrices = map[string]Prices{
 	"claude-haiku-4-5":           {Input: 1, Output: 5, CacheWrite: 1.25, CacheRead: 0.10},
 	"claude-haiku-4-5-20251001":  {Input: 1, Output: 5, CacheWrite: 1.25, CacheRead: 0.10},
@@ -53,6 +53,8 @@ type Options struct {
 	Timeout    time.Duration
 	MaxTokens  int
 	HTTPClient *http.Client
+	// Prices overrides the model's list prices (PLUTOPRO_LLM_PRICES).
+	Prices *Prices
 	// Pacer, if set, paces every attempt (retries too) and learns the
 	// account's limits from the rate-limit headers.
 	Pacer *generate.Pacer
@@ -96,7 +98,11 @@ func New(o Options) *Provider {
 	if maxTokens == 0 {
 		maxTokens = 4096
 	}
-	return &Provider{client: sdk.NewClient(opts...), model: model, prices: KnownPrices[model], maxTokens: maxTokens}
+	prices := KnownPrices[model]
+	if o.Prices != nil {
+		prices = *o.Prices
+	}
+	return &Provider{client: sdk.NewClient(opts...), model: model, prices: prices, maxTokens: maxTokens}
 }
 
 // Name is "anthropic".
