@@ -60,6 +60,9 @@ type Config struct {
 	LLMConcurrency int
 	// LLMRequestsPerMinute paces provider calls per process.
 	LLMRequestsPerMinute int
+	// LLMInputTokensPerMinute paces input tokens per process (0: learned
+	// from the provider's headers only).
+	LLMInputTokensPerMinute int
 	// ShutdownTimeout bounds how long running requests and jobs may take to finish on SIGTERM.
 	ShutdownTimeout time.Duration
 }
@@ -166,7 +169,8 @@ func (c *Config) FromEnv(getenv Getenv) error {
 		env string
 		dst *int
 		max int
-	}{{"PLUTOPRO_LLM_CONCURRENCY", &c.LLMConcurrency, 256}, {"PLUTOPRO_LLM_RPM", &c.LLMRequestsPerMinute, 1000000}} {
+	}{{"PLUTOPRO_LLM_CONCURRENCY", &c.LLMConcurrency, 256}, {"PLUTOPRO_LLM_RPM", &c.LLMRequestsPerMinute, 1000000},
+		{"PLUTOPRO_LLM_ITPM", &c.LLMInputTokensPerMinute, 1000000000}} {
 		if v := getenv(n.env); v != "" {
 			x, err := strconv.Atoi(v)
 			if err != nil || x < 1 || x > n.max {
