@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"github.com/plutopro/plutopro/internal/httpupload"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -100,7 +101,7 @@ func handleImportCreate(brands *brand.Service, tr *transfer.Service) handler {
 		if err != nil {
 			return err
 		}
-		in.Filename, in.Body = file.part.FileName(), file
+		in.Filename, in.Body = file.FileName(), file
 		im, err := tr.Start(r.Context(), sc, brandID, in)
 		if err != nil {
 			return err
@@ -112,7 +113,7 @@ func handleImportCreate(brands *brand.Service, tr *transfer.Service) handler {
 
 // readImportFields reads the parts before the file into in (format, and map
 // as column=field, repeatable) and returns the file part, unread.
-func readImportFields(mr *multipart.Reader, in *transfer.Input, tooLarge string) (*filePart, error) {
+func readImportFields(mr *multipart.Reader, in *transfer.Input, tooLarge string) (*httpupload.File, error) {
 	budget := int64(maxBody)
 	for n := 0; ; n++ {
 		p, err := mr.NextPart()
@@ -120,21 +121,21 @@ func readImportFields(mr *multipart.Reader, in *transfer.Input, tooLarge string)
 			return nil, apperr.E(apperr.Invalid, "The form has no file; send the CSV in a part named file.")
 		}
 		if err != nil {
-			return nil, partError(err, tooLarge)
+			return nil, httpupload.ReadError(err, uploadMessages(tooLarge))
 		}
 		name := p.FormName()
 		if p.FileName() != "" || name == "file" {
 			if name != "file" {
 				return nil, apperr.E(apperr.Invalid, "Send the CSV in a part named file, not %q.", truncate(name, 40))
 			}
-			return &filePart{part: p, rest: mr, tooLarge: tooLarge}, nil
+			return httpupload.New(p, mr, "file", uploadMessages(tooLarge)), nil
 		}
 		if n >= maxFormFields {
 			return nil, apperr.E(apperr.Invalid, "The form has too many fields.")
 		}
 		b, err := io.ReadAll(io.LimitReader(p, budget+1))
 		if err != nil {
-			return nil, partError(err, tooLarge)
+			return nil, httpupload.ReadError(err, uploadMessages(tooLarge))
 		}
 		if budget -= int64(len(b)); budget < 0 {
 			return nil, apperr.E(apperr.TooLarge, "The form fields before the file are larger than 1 MiB.")
@@ -172,49 +173,12 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 	return before, after, before != "" && after != ""
 }
 
-// filePart is the upload's file part. Read fails at the end of the file if
-// anything but the end of the body follows, so an upload is taken whole or
-// not at all.
-type filePart struct {
-	part     *multipart.Part
-	rest     *multipart.Reader
-	tooLarge string
-	done     bool
-}
-
-func (f *filePart) Read(p []byte) (int, error) {
-	if f.done {
-		return 0, io.EOF
+// uploadMessages is the API's wording for a failed upload.
+func uploadMessages(tooLarge string) httpupload.Messages {
+	return httpupload.Messages{
+		TooLarge:   tooLarge,
+		SecondFile: "Send one file per import.",
+		FieldAfter: "Send the format and map fields before the file part.",
+		CutShort:   "The multipart body could not be read (it may have been cut short).",
 	}
-	n, err := f.part.Read(p)
-	switch {
-	case err == nil:
-		return n, nil
-	case errors.Is(err, io.EOF):
-		f.done = true
-		next, nerr := f.rest.NextPart()
-		if errors.Is(nerr, io.EOF) {
-			return n, io.EOF
-		}
-		if nerr != nil {
-			return n, partError(nerr, f.tooLarge)
-		}
-		if next.FileName() != "" || next.FormName() == "file" {
-			return n, apperr.E(apperr.Invalid, "Send one file per import.")
-		}
-		return n, apperr.E(apperr.Invalid, "Send the format and map fields before the file part.")
-	default:
-		return n, partError(err, f.tooLarge)
-	}
-}
-
-// partError turns a failure to read the body into an error the client can
-// act on. A body cut short must not pass for a complete file: multipart
-// reports it as io.ErrUnexpectedEOF, which a reader of the file takes for
-// its end, so the cause is not wrapped.
-func partError(err error, tooLarge string) error {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return apperr.E(apperr.TooLarge, "%s", tooLarge)
-	}
-	return apperr.E(apperr.Invalid, "The multipart body could not be read (it may have been cut short).")
 }

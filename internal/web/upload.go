@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/plutopro/plutopro/internal/httpupload"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 
@@ -20,15 +20,8 @@ const maxFormFields = 100
 type uploadKey struct{}
 
 // upload is the file part of a multipart form, not yet read: the handler
-// streams it (Read) wherever it goes. Read fails at the end of the file if
-// anything but the end of the form follows, so a form is taken whole or not
-// at all.
-type upload struct {
-	part     *multipart.Part
-	rest     *multipart.Reader
-	tooLarge string
-	done     bool
-}
+// streams it wherever it goes (see httpupload).
+type upload = httpupload.File
 
 // uploadFrom returns the file part protect stopped at, or nil when the form
 // had no file.
@@ -37,47 +30,14 @@ func uploadFrom(r *http.Request) *upload {
 	return u
 }
 
-// FormName is the name of the file's form field.
-func (u *upload) FormName() string { return u.part.FormName() }
-
-// FileName is the file's name as the browser sent it (without directories).
-func (u *upload) FileName() string { return u.part.FileName() }
-
-func (u *upload) Read(p []byte) (int, error) {
-	if u.done {
-		return 0, io.EOF
+// uploadMessages is the web's wording for a failed upload.
+func uploadMessages(tooLarge string) httpupload.Messages {
+	return httpupload.Messages{
+		TooLarge:   tooLarge,
+		SecondFile: "Send one file at a time.",
+		FieldAfter: "The form's other fields must come before the file.",
+		CutShort:   "The upload did not arrive whole; please try again.",
 	}
-	n, err := u.part.Read(p)
-	switch {
-	case err == nil:
-		return n, nil
-	case errors.Is(err, io.EOF):
-		u.done = true
-		next, nerr := u.rest.NextPart()
-		if errors.Is(nerr, io.EOF) {
-			return n, io.EOF
-		}
-		if nerr != nil {
-			return n, u.readError(nerr)
-		}
-		if next.FileName() != "" {
-			return n, apperr.E(apperr.Invalid, "Send one file at a time.")
-		}
-		return n, apperr.E(apperr.Invalid, "The form's other fields must come before the file.")
-	default:
-		return n, u.readError(err)
-	}
-}
-
-// readError turns a failure to read the body into what the user can act
-// on. A body cut short (the connection dropped) must not pass for a
-// complete file: multipart reports it as io.ErrUnexpectedEOF, which a
-// reader of the file takes for its end, so the cause is not wrapped.
-func (u *upload) readError(err error) error {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return apperr.E(apperr.TooLarge, "%s", u.tooLarge)
-	}
-	return apperr.E(apperr.Invalid, "The upload did not arrive whole; please try again.")
 }
 
 func isMultipart(r *http.Request) bool {
@@ -105,7 +65,7 @@ func readMultipartFields(r *http.Request, tooLarge string) (*http.Request, error
 			return r, err
 		}
 		if p.FileName() != "" {
-			u := &upload{part: p, rest: mr, tooLarge: tooLarge}
+			u := httpupload.New(p, mr, "", uploadMessages(tooLarge))
 			r = r.WithContext(context.WithValue(r.Context(), uploadKey{}, u))
 			break
 		}
