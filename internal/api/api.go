@@ -14,6 +14,7 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/drafts"
+	"github.com/plutopro/plutopro/internal/learn"
 )
 
 // Config holds what the API needs.
@@ -25,6 +26,8 @@ type Config struct {
 	Transfer *transfer.Service
 	// Drafts runs generations and reads the drafts they write.
 	Drafts *drafts.Service
+	// Learn holds brand memory (what reviews taught).
+	Learn *learn.Service
 	// Logger receives internal errors (with their cause); nil means slog.Default().
 	Logger *slog.Logger
 	// Version is the application version, shown as info.version in the

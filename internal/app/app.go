@@ -24,6 +24,7 @@ import (
 	"github.com/plutopro/plutopro/internal/config"
 	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/jobs"
+	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/secrets"
 	"github.com/plutopro/plutopro/internal/store"
@@ -48,6 +49,7 @@ type App struct {
 	Catalog  *catalog.Service
 	Transfer *transfer.Service
 	Drafts   *drafts.Service
+	Learn    *learn.Service
 	Metrics  *telemetry.Metrics
 	Sandbox  bool
 }
@@ -107,6 +109,8 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 		a.Transfer.UploadDir = filepath.Join(cfg.DataDir, "uploads")
 	}
 	a.Drafts = drafts.NewService(a.DB, a.Brands, a.Catalog, newProvider(cfg))
+	a.Learn = learn.NewService(a.DB, a.Brands)
+	a.Drafts.SetLearn(a.Learn)
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.SendWorker{Outbox: a.Outbox})
@@ -117,6 +121,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	genWorker := &drafts.Worker{Service: a.Drafts, Logger: logger}
 	river.AddWorker(workers, genWorker)
 	river.AddWorker(workers, &drafts.BatchWorker{Worker: genWorker})
+	river.AddWorker(workers, &learn.Worker{Service: a.Learn})
 	a.Jobs, err = jobs.New(a.DB, jobs.Options{
 		Workers:     workers,
 		Work:        o.Work,
@@ -140,6 +145,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	a.Outbox.SetJobs(a.Jobs)
 	a.Transfer.SetJobs(a.Jobs)
 	a.Drafts.SetJobs(a.Jobs)
+	a.Learn.SetJobs(a.Jobs)
 	return a, nil
 }
 
@@ -188,6 +194,7 @@ func (a *App) Handler() (http.Handler, error) {
 		Catalog:  a.Catalog,
 		Transfer: a.Transfer,
 		Drafts:   a.Drafts,
+		Learn:    a.Learn,
 		Outbox:   a.Outbox,
 		Logger:   a.Logger,
 		BaseURL:  a.Config.BaseURL,
@@ -199,7 +206,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", api.New(api.Config{Accounts: a.Accounts, Brands: a.Brands, Catalog: a.Catalog, Transfer: a.Transfer,
-		Drafts: a.Drafts, Logger: a.Logger, Version: Version}))
+		Drafts: a.Drafts, Learn: a.Learn, Logger: a.Logger, Version: Version}))
 	mux.Handle("GET /healthz", telemetry.HealthHandler(a.DB.Ping))
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/", w.Handler())

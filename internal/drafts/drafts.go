@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/generate"
 	"github.com/plutopro/plutopro/internal/jobs"
+	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/tenant"
 )
@@ -37,28 +39,30 @@ const (
 
 // Generation is one generation request and its progress.
 type Generation struct {
-	ID                string     `json:"id"`
-	BrandID           string     `json:"brand_id"`
-	Channel           string     `json:"channel"`
-	Fields            []string   `json:"fields"`
-	OnlyMissing       bool       `json:"only_missing"`
-	Batch             bool       `json:"batch"`
-	Provider          string     `json:"provider"`
-	Model             string     `json:"model"`
-	Status            string     `json:"status"`
-	Products          int        `json:"products"`
-	Done              int        `json:"done"`
-	Failed            int        `json:"failed"`
-	Drafts            int        `json:"drafts"`
-	Invalid           int        `json:"invalid"`
-	InputTokens       int        `json:"input_tokens"`
-	CachedInputTokens int        `json:"cached_input_tokens"`
-	CacheWriteTokens  int        `json:"cache_write_tokens"`
-	OutputTokens      int        `json:"output_tokens"`
-	CostUSD           float64    `json:"cost_usd"`
-	Error             string     `json:"error,omitempty"`
-	CreatedAt         time.Time  `json:"created_at"`
-	FinishedAt        *time.Time `json:"finished_at,omitempty"`
+	ID                string   `json:"id"`
+	BrandID           string   `json:"brand_id"`
+	Channel           string   `json:"channel"`
+	Fields            []string `json:"fields"`
+	OnlyMissing       bool     `json:"only_missing"`
+	Batch             bool     `json:"batch"`
+	Provider          string   `json:"provider"`
+	Model             string   `json:"model"`
+	Status            string   `json:"status"`
+	Products          int      `json:"products"`
+	Done              int      `json:"done"`
+	Failed            int      `json:"failed"`
+	Drafts            int      `json:"drafts"`
+	Invalid           int      `json:"invalid"`
+	InputTokens       int      `json:"input_tokens"`
+	CachedInputTokens int      `json:"cached_input_tokens"`
+	CacheWriteTokens  int      `json:"cache_write_tokens"`
+	OutputTokens      int      `json:"output_tokens"`
+	CostUSD           float64  `json:"cost_usd"`
+	Error             string   `json:"error,omitempty"`
+	// Instruction is the reviewer's instruction of a regeneration.
+	Instruction string     `json:"instruction,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
 }
 
 // Finished reports whether every product has been handled (or the run canceled).
@@ -97,6 +101,7 @@ type Service struct {
 	catalog  *catalog.Service
 	jobs     *jobs.Client
 	provider generate.Provider
+	learn    *learn.Service
 	// Now is the clock.
 	Now func() time.Time
 }
@@ -108,6 +113,9 @@ func NewService(db *store.DB, brands *brand.Service, cat *catalog.Service, provi
 
 // SetJobs sets the job client.
 func (s *Service) SetJobs(j *jobs.Client) { s.jobs = j }
+
+// SetLearn sets the brand memory the writer follows and review signals go to.
+func (s *Service) SetLearn(l *learn.Service) { s.learn = l }
 
 // Provider is the writer in use.
 func (s *Service) Provider() generate.Provider { return s.provider }
@@ -123,11 +131,22 @@ type StartInput struct {
 	// Batch sends the whole generation as one provider batch (half price,
 	// results within hours) instead of one call per product.
 	Batch bool
+	// Instruction is a reviewer's instruction for a regeneration.
+	Instruction string
 }
+
+// MaxInstruction bounds a regeneration instruction or rejection reason.
+const MaxInstruction = 500
 
 // Start creates a generation and enqueues one job per product, in one
 // transaction.
 func (s *Service) Start(ctx context.Context, sc tenant.Scope, brandID string, in StartInput) (*Generation, error) {
+	return s.start(ctx, sc, brandID, in, nil)
+}
+
+// start creates a generation; also, when set, runs in its transaction
+// (a regeneration records its signal there).
+func (s *Service) start(ctx context.Context, sc tenant.Scope, brandID string, in StartInput, also func(*store.Tx) error) (*Generation, error) {
 	if err := sc.Require(tenant.EditContent); err != nil {
 		return nil, err
 	}
@@ -163,6 +182,13 @@ func (s *Service) Start(ctx context.Context, sc tenant.Scope, brandID string, in
 			}
 		}
 	}
+	in.Instruction = strings.Join(strings.Fields(in.Instruction), " ")
+	if utf8.RuneCountInString(in.Instruction) > MaxInstruction {
+		return nil, apperr.E(apperr.Invalid, "The instruction is longer than %d characters.", MaxInstruction)
+	}
+	if !utf8.ValidString(in.Instruction) {
+		return nil, apperr.E(apperr.Invalid, "The instruction is not valid text.")
+	}
 	if in.Batch {
 		if _, ok := s.provider.(generate.Batcher); !ok {
 			return nil, apperr.E(apperr.Invalid, "The %s writer has no batch mode; batches need PLUTOPRO_LLM=anthropic.", s.provider.Name())
@@ -177,16 +203,22 @@ func (s *Service) Start(ctx context.Context, sc tenant.Scope, brandID string, in
 	}
 	fieldsJSON, _ := json.Marshal(fields)
 	g := &Generation{ID: store.NewID(), BrandID: brandID, Channel: string(ch), Fields: fields, OnlyMissing: in.OnlyMissing,
-		Batch: in.Batch, Provider: s.provider.Name(), Status: StatusQueued, Products: len(productIDs), CreatedAt: s.now()}
+		Batch: in.Batch, Provider: s.provider.Name(), Status: StatusQueued, Products: len(productIDs), Instruction: in.Instruction, CreatedAt: s.now()}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		idsJSON := []byte("[]")
 		if in.Batch {
 			idsJSON, _ = json.Marshal(productIDs)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO generations (id, brand_id, user_id, channel, fields, only_missing, provider, status, total,
-			batch, product_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, g.ID, brandID, sc.UserID, g.Channel, string(fieldsJSON),
-			boolInt(in.OnlyMissing), g.Provider, StatusQueued, len(productIDs), boolInt(in.Batch), string(idsJSON), g.CreatedAt); err != nil {
+			batch, product_ids, instruction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, g.ID, brandID, userRef(sc.UserID), g.Channel,
+			string(fieldsJSON), boolInt(in.OnlyMissing), g.Provider, StatusQueued, len(productIDs), boolInt(in.Batch), string(idsJSON),
+			g.Instruction, g.CreatedAt); err != nil {
 			return fmt.Errorf("drafts: create generation: %w", err)
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
 		}
 		if in.Batch {
 			_, err := s.jobs.InsertTx(ctx, tx, BatchArgs{GenerationID: g.ID}, nil)
@@ -245,7 +277,7 @@ func (s *Service) productIDs(ctx context.Context, brandID string, want []string)
 }
 
 const generationColumns = `id, brand_id, channel, fields, only_missing, batch, provider, model, status, total, done, failed, drafts, invalid,
-	input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, cost_usd, error, created_at, finished_at`
+	input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, cost_usd, error, instruction, created_at, finished_at`
 
 func scanGeneration(row interface{ Scan(...any) error }) (*Generation, error) {
 	var g Generation
@@ -253,7 +285,7 @@ func scanGeneration(row interface{ Scan(...any) error }) (*Generation, error) {
 	var only, batch int
 	if err := row.Scan(&g.ID, &g.BrandID, &g.Channel, &fields, &only, &batch, &g.Provider, &g.Model, &g.Status, &g.Products, &g.Done,
 		&g.Failed, &g.Drafts, &g.Invalid, &g.InputTokens, &g.CachedInputTokens, &g.CacheWriteTokens, &g.OutputTokens, &g.CostUSD,
-		&g.Error, &g.CreatedAt, &g.FinishedAt); err != nil {
+		&g.Error, &g.Instruction, &g.CreatedAt, &g.FinishedAt); err != nil {
 		return nil, err
 	}
 	g.OnlyMissing = only != 0
@@ -323,6 +355,8 @@ type ListParams struct {
 	Status    string
 	Channel   string
 	ProductID string
+	Field     string
+	Flagged   bool // only drafts breaking a rule or stating ungrounded facts
 	All       bool // include old versions
 	Limit     int  // default 100, at most 1000
 }
@@ -365,7 +399,10 @@ func (s *Service) List(ctx context.Context, sc tenant.Scope, brandID string, p L
 	if !p.All {
 		where = append(where, "is_current = 1")
 	}
-	for _, f := range []struct{ col, val string }{{"status", p.Status}, {"channel", p.Channel}, {"product_id", p.ProductID}} {
+	if p.Flagged {
+		where = append(where, "(violations <> '[]' OR ungrounded <> '[]')")
+	}
+	for _, f := range []struct{ col, val string }{{"status", p.Status}, {"channel", p.Channel}, {"product_id", p.ProductID}, {"field", p.Field}} {
 		if f.val != "" {
 			where = append(where, f.col+" = ?")
 			args = append(args, f.val)

@@ -14,6 +14,7 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/generate"
+	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/store"
 )
 
@@ -69,7 +70,8 @@ func (w *Worker) Work(ctx context.Context, j *river.Job[GenerateArgs]) error {
 }
 
 // request is what the generation asks of one product: its fields (only the
-// missing ones when asked) for the channel, with the brand's profile.
+// missing ones when asked) for the channel, with the brand's profile, the
+// brand's memory and approved examples, and a regeneration's instruction.
 func (s *Service) request(ctx context.Context, g *Generation, b *brand.Brand, p *catalog.Product) (generate.Request, error) {
 	ch := generate.Channel(g.Channel)
 	var specs []generate.FieldSpec
@@ -89,7 +91,21 @@ func (s *Service) request(ctx context.Context, g *Generation, b *brand.Brand, p 
 		}
 		specs = append(specs, spec)
 	}
-	return generate.Request{Channel: ch, Fields: specs, Brand: profile(b), Product: p}, nil
+	req := generate.Request{Channel: ch, Fields: specs, Brand: profile(b), Product: p, Instruction: g.Instruction}
+	if s.learn != nil && len(specs) > 0 {
+		var err error
+		if req.Memory, err = s.learn.Lines(ctx, b.ID, ch); err != nil {
+			return generate.Request{}, err
+		}
+		names := make([]string, len(specs))
+		for i, f := range specs {
+			names[i] = f.Name
+		}
+		if req.Examples, err = s.learn.Examples(ctx, b.ID, ch, p, names); err != nil {
+			return generate.Request{}, err
+		}
+	}
+	return req, nil
 }
 
 func (w *Worker) logger() *slog.Logger {
@@ -129,7 +145,7 @@ func (w *Worker) finish(ctx context.Context, req generate.Request, res *generate
 	var retry []generate.FieldSpec
 	var feedback []generate.Violation
 	for _, spec := range req.Fields {
-		v, repairs := generate.Repair(spec, res.Values[spec.Name], check)
+		v, repairs := fix(spec, res.Values[spec.Name], req, check)
 		viol := generate.Validate(spec, v, check)
 		if len(viol) > 0 {
 			retry = append(retry, spec)
@@ -151,7 +167,7 @@ func (w *Worker) finish(ctx context.Context, req generate.Request, res *generate
 				if !ok {
 					continue
 				}
-				v, repairs := generate.Repair(spec, res2.Values[spec.Name], check)
+				v, repairs := fix(spec, res2.Values[spec.Name], req, check)
 				viol := generate.Validate(spec, v, check)
 				// Keep whichever attempt breaks fewer rules; never show a
 				// failing draft as valid.
@@ -165,6 +181,14 @@ func (w *Worker) finish(ctx context.Context, req generate.Request, res *generate
 		out[i].ungrounded = generate.Ground(valueText(out[i].value), req.Product, req.Brand)
 	}
 	return out, usage, model
+}
+
+// fix makes the safe repairs, then applies the brand memory's mechanical
+// rules (learn.PostPass), which never break a limit the repairs met.
+func fix(spec generate.FieldSpec, v generate.Value, req generate.Request, check generate.CheckContext) (generate.Value, []string) {
+	v, repairs := generate.Repair(spec, v, check)
+	v, notes := learn.PostPass(spec, v, req.Memory, check)
+	return v, append(repairs, notes...)
 }
 
 // call asks the provider; remote providers pace their own HTTP attempts

@@ -52,14 +52,25 @@ type Request struct {
 	Fields  []FieldSpec
 	Brand   Brand
 	Product *catalog.Product
-	// Memory is what the brand's reviews taught (filled by the learning
-	// issue): standing guidance lines, given next to the brand profile.
+	// Memory is what the brand's reviews taught (internal/learn): rules and
+	// standing guidance, one per line, given next to the brand profile.
 	Memory []string
+	// Examples are the brand's approved drafts for similar products.
+	Examples []Example
 	// Instruction is a reviewer's regeneration instruction, if any.
 	Instruction string
 	// Feedback lists violations of a previous attempt, so a regeneration
 	// states what to fix.
 	Feedback []Violation
+}
+
+// Example is a draft the brand's reviewers approved (as written or after
+// editing) for a similar product: an example of the seller's taste, never
+// a source of facts.
+type Example struct {
+	Product string `json:"product"` // the product's title
+	Field   string `json:"field"`
+	Text    string `json:"text"`
 }
 
 // Usage is what a call cost.

@@ -237,6 +237,13 @@ func userText(req Request) string {
 	s.WriteString(productFacts(req.Product))
 	s.WriteString("</product_data>\n\n")
 
+	if len(req.Examples) > 0 {
+		s.WriteString("Drafts this brand's reviewers approved for similar products. Match their style, wording and length; never take facts from them:\n<approved_examples>\n")
+		for _, e := range req.Examples {
+			fmt.Fprintf(&s, "<example product=%q field=%q>%s</example>\n", escapeDelims(oneLine(e.Product)), e.Field, escapeDelims(e.Text))
+		}
+		s.WriteString("</approved_examples>\n\n")
+	}
 	s.WriteString("Fields to write:\n")
 	images := imageCount(req.Product)
 	for _, f := range req.Fields {
@@ -384,7 +391,7 @@ func oneLine(s string) string { return collapseSpaces(s) }
 
 // delimRe matches our own delimiters, which data must not be able to open
 // or close.
-var delimRe = regexp.MustCompile(`(?i)<(\s*/?\s*)(product_data|brand_profile|brand_memory)`)
+var delimRe = regexp.MustCompile(`(?i)<(\s*/?\s*)(product_data|brand_profile|brand_memory|approved_examples|example)\b`)
 
 // escapeDelims neutralises our delimiters inside data: "</product_data>"
 // becomes "&lt;/product_data>", which no longer ends the block.

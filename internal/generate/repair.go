@@ -475,3 +475,9 @@ func shortenHTML(s string, limit int, u Unit) (string, bool) {
 }
 
 var voidTags = map[string]bool{"br": true, "img": true, "hr": true, "wbr": true, "input": true, "meta": true, "link": true}
+
+// HasEmoji reports whether s holds an emoji.
+func HasEmoji(s string) bool { return firstEmoji(s) != "" }
+
+// RemoveEmoji drops every emoji (and joiners) from s.
+func RemoveEmoji(s string) string { return removeEmoji(s) }

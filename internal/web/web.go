@@ -24,6 +24,7 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/drafts"
+	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
 )
 
@@ -42,6 +43,8 @@ type Config struct {
 	Transfer *transfer.Service
 	// Drafts runs generations and reads the drafts they write.
 	Drafts *drafts.Service
+	// Learn holds brand memory (what reviews taught).
+	Learn  *learn.Service
 	Outbox *mail.Outbox
 	Logger *slog.Logger
 	// BaseURL is the public URL, e.g. http://127.0.0.1:8080.
