@@ -183,8 +183,8 @@ func PostPass(spec generate.FieldSpec, v generate.Value, memory []string, check 
 		switch {
 		case low == "no emoji" || low == "no emojis":
 			noEmoji = true
-		case strings.HasPrefix(low, "avoid in "):
-			sc, item, ok := strings.Cut(strings.TrimPrefix(low, "avoid in "), ":")
+		case strings.HasPrefix(low, "leave out of "):
+			sc, item, ok := strings.Cut(strings.TrimPrefix(low, "leave out of "), ":")
 			if ok && strings.TrimSpace(sc) == scope {
 				dropItems = append(dropItems, strings.TrimSpace(item))
 			}
@@ -244,7 +244,7 @@ func PostPass(spec generate.FieldSpec, v generate.Value, memory []string, check 
 					next.Items = append(next.Items, it)
 				}
 			}
-			if len(next.Items) >= max(spec.MinItems, 1) {
+			if len(next.Items) > 0 {
 				try(next, "left out "+d)
 			}
 		}
@@ -314,7 +314,11 @@ func replacePhrase(s, from, to string, html bool) string {
 						rep = capNext // the next word takes the capital
 					}
 				}
-				return parts[1] + rep + parts[3]
+				tail := parts[3]
+				if to == "" && tail == "," {
+					tail = "" // "a premium, warm scarf" → "a warm scarf"
+				}
+				return parts[1] + rep + tail
 			})
 			if next == text {
 				break

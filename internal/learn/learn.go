@@ -124,10 +124,15 @@ func scanItem(row interface{ Scan(...any) error }) (*Item, error) {
 	return &it, nil
 }
 
-// List returns a brand's memory items (not the deleted ones): those that
-// apply first, then by support.
+// List returns a brand's memory items (not the deleted ones), those that
+// apply first, then by support, relearning first when signals arrived
+// since the brand last learned.
 func (s *Service) List(ctx context.Context, sc tenant.Scope, brandID string) ([]*Item, error) {
 	if _, err := s.brands.Get(ctx, sc, brandID); err != nil {
+		return nil, err
+	}
+	// Show what the reviews so far taught, even before the job has run.
+	if err := s.Refresh(ctx, brandID); err != nil {
 		return nil, err
 	}
 	return s.items(ctx, brandID, false)

@@ -303,7 +303,7 @@ func observe(sg *Signal) ([]observation, *lengthObs) {
 		}
 		for _, it := range lines(before) {
 			if f := fold(it); f != "" && !keep[f] && len(strings.Fields(f)) <= 4 {
-				add(KindAvoid, scope+":"+f, scope, fmt.Sprintf("avoid in %s: %s", scope, f))
+				add(KindAvoid, scope+":"+f, scope, fmt.Sprintf("leave out of %s: %s", scope, f))
 			}
 		}
 	}
@@ -325,12 +325,10 @@ func observe(sg *Signal) ([]observation, *lengthObs) {
 				add(KindAvoid, phrase, "", "avoid: "+phrase)
 			}
 		}
-		if h.sentences {
-			for _, sent := range sentences(textdiff.Join(h.ins)) {
-				if n := textdiff.WordCount(sent); n >= 3 && n <= 40 && longText(sg.Field) {
-					add(KindInclude, scope+":"+fold(sent), scope, "always include: "+sent)
-				}
-			}
+	}
+	if longText(sg.Field) {
+		for _, sent := range addedSentences(before, after) {
+			add(KindInclude, scope+":"+fold(sent), scope, "always include: "+sent)
 		}
 	}
 	if strings.Contains(before, "!") && !strings.Contains(after, "!") {
@@ -501,6 +499,49 @@ func words(ts []textdiff.Token) []string {
 		}
 	}
 	return out
+}
+
+// addedSentences are the sentences of after (3 to 40 words) that share
+// fewer than half their words with every sentence of before: what the
+// seller wrote in, not what they reworded.
+func addedSentences(before, after string) []string {
+	var bs [][]string
+	for _, b := range sentences(before) {
+		bs = append(bs, strings.FieldsFunc(strings.ToLower(b), notWord))
+	}
+	var out []string
+	for _, a := range sentences(after) {
+		ws := strings.FieldsFunc(strings.ToLower(a), notWord)
+		if len(ws) < 3 || len(ws) > 40 {
+			continue
+		}
+		added := true
+		for _, b := range bs {
+			if overlap(ws, b)*2 >= len(ws) {
+				added = false
+				break
+			}
+		}
+		if added {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// overlap counts the words of a found in b.
+func overlap(a, b []string) int {
+	in := map[string]bool{}
+	for _, w := range b {
+		in[w] = true
+	}
+	n := 0
+	for _, w := range a {
+		if in[w] {
+			n++
+		}
+	}
+	return n
 }
 
 var sentenceRe = regexp.MustCompile(`[^.!?]+[.!?]+`)
