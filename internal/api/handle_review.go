@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -178,13 +177,14 @@ func handleDraftRegenerate(ds *drafts.Service, maxWait time.Duration) handler {
 		if wait {
 			ctx, cancel := context.WithTimeout(r.Context(), maxWait)
 			done, err := ds.Wait(ctx, sc, g.BrandID, g.ID, nil)
+			timedOut := ctx.Err() != nil
 			cancel()
 			switch {
 			case err == nil:
 				g = done
 			case r.Context().Err() != nil:
 				return nil // the client went away: nobody to answer
-			case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+			case timedOut:
 				// Waited long enough: answer as without wait, with the
 				// progress so far.
 				if g, err = ds.Get(r.Context(), sc, g.BrandID, g.ID); err != nil {

@@ -65,7 +65,7 @@ func TestMineRules(t *testing.T) {
 				edit("shopify", "title", "Cozy Wool Scarf!", "Cozy wool scarf."),
 				edit("shopify", "title", "Handmade Tea Mug!", "Handmade tea mug."),
 			},
-			want: map[string]string{"style:no-exclamation": "no exclamation marks", "style:titles-sentence-case": "sentence case titles"},
+			want:   map[string]string{"style:no-exclamation": "no exclamation marks", "style:titles-sentence-case": "sentence case titles"},
 			absent: []string{"replace:wool->wool"},
 		},
 		{

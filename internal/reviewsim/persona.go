@@ -322,7 +322,7 @@ func mergeSep(before, after string, first, last bool) string {
 		switch {
 		case first:
 			return before
-		case strings.TrimSpace(before) == "" && strings.TrimSpace(after) != "":
+		case strings.TrimSpace(before) == "" && (strings.TrimSpace(after) != "" || strings.Contains(after, "\n")):
 			return after
 		case last:
 			return strings.TrimRight(before, " \t")
