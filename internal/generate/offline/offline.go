@@ -269,6 +269,22 @@ func (w *writer) choose(field, slot string, n int) int {
 
 // field writes one field.
 func (w *writer) field(spec generate.FieldSpec) generate.Value {
+	v := w.write(spec)
+	if w.st.TitleCase == "sentence" && titleField(spec.Name) && v.Text != "" {
+		// Titles are assembled from parts each cased on its own; in
+		// sentence case only the first word keeps its capital (and names
+		// written in capitals, with digits or the brand's own).
+		s, names := w.st.protect(v.Text)
+		v.Text = restore(sentenceCase(s), names)
+	}
+	return v
+}
+
+func titleField(name string) bool {
+	return name == "title" || name == "item_name" || name == "seo_title"
+}
+
+func (w *writer) write(spec generate.FieldSpec) generate.Value {
 	switch string(spec.Channel) + "/" + spec.Name {
 	case "shopify/title":
 		return text(w.shopifyTitle(spec))
