@@ -7,6 +7,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/plutopro/plutopro/internal/account"
 	"github.com/plutopro/plutopro/internal/apperr"
@@ -28,6 +29,9 @@ type Config struct {
 	Drafts *drafts.Service
 	// Learn holds brand memory (what reviews taught).
 	Learn *learn.Service
+	// RegenerateWait caps how long POST drafts/{id}/regenerate?wait=true
+	// waits for the writer before answering 202; zero means 2 minutes.
+	RegenerateWait time.Duration
 	// Logger receives internal errors (with their cause); nil means slog.Default().
 	Logger *slog.Logger
 	// Version is the application version, shown as info.version in the
@@ -55,8 +59,8 @@ func Routes() []Route {
 // New returns the handler of every path under /api/v1/; the app mounts it at
 // "/api/v1/". Responses, errors included, are JSON.
 func New(cfg Config) http.Handler {
-	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil || cfg.Drafts == nil {
-		panic("api: Config.Accounts, Brands, Catalog, Transfer and Drafts are required")
+	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil || cfg.Drafts == nil || cfg.Learn == nil {
+		panic("api: Config.Accounts, Brands, Catalog, Transfer, Drafts and Learn are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -29,6 +29,7 @@ import (
 	"github.com/plutopro/plutopro/internal/generate"
 	"github.com/plutopro/plutopro/internal/generate/offline"
 	"github.com/plutopro/plutopro/internal/jobs"
+	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/store/storetest"
@@ -38,7 +39,8 @@ import (
 // fixture is a running API on a real database, with helpers to make users,
 // members, tokens and brands. Its database has River's tables (use
 // storetest with jobs.Migrate); imports and generations stay queued until
-// startWorkers. Drafts are written by testWriter.
+// startWorkers. Drafts are written by testWriter. Review signals go to
+// learn, which schedules no job: tests call Learn when they need memory.
 type fixture struct {
 	db       *store.DB
 	accounts *account.Service
@@ -46,6 +48,7 @@ type fixture struct {
 	catalog  *catalog.Service
 	transfer *transfer.Service
 	drafts   *drafts.Service
+	learn    *learn.Service
 	jobs     *jobs.Client
 	outbox   *mail.Outbox
 	h        http.Handler
@@ -60,6 +63,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.catalog = catalog.NewService(db, f.brands)
 	f.transfer = transfer.NewService(db, f.brands, f.catalog)
 	f.drafts = drafts.NewService(db, f.brands, f.catalog, testWriter{})
+	f.learn = learn.NewService(db, f.brands)
+	f.drafts.SetLearn(f.learn)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &transfer.ImportWorker{Service: f.transfer, Logger: slog.New(slog.NewJSONHandler(f.log, nil))})
 	river.AddWorker(workers, &drafts.Worker{Service: f.drafts, Logger: slog.New(slog.NewJSONHandler(f.log, nil))})
@@ -76,6 +81,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		Catalog:  f.catalog,
 		Transfer: f.transfer,
 		Drafts:   f.drafts,
+		Learn:    f.learn,
 		Logger:   slog.New(slog.NewJSONHandler(f.log, nil)),
 		Version:  "test",
 	})

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/plutopro/plutopro/internal/apperr"
 	"github.com/plutopro/plutopro/internal/brand"
@@ -43,6 +44,10 @@ func newGenerationJSON(g *drafts.Generation) generationJSON {
 type draftJSON struct {
 	*drafts.Draft
 	Tokens int `json:"tokens"`
+}
+
+func newDraftJSON(d *drafts.Draft) draftJSON {
+	return draftJSON{Draft: d, Tokens: d.InputTokens + d.CachedInputTokens + d.OutputTokens}
 }
 
 // handleGenerationCreate starts a generation: some or all products of the
@@ -97,16 +102,36 @@ func handleGenerationCancel(ds *drafts.Service) handler {
 }
 
 // handleDraftList returns a brand's current drafts, by product, channel and
-// field, with exact filters on status, channel and product.
+// field, with exact filters on status, channel, product and field, and
+// flagged=true for only the drafts breaking a rule or stating facts the
+// product's data does not hold.
 func handleDraftList(ds *drafts.Service) handler {
 	type response struct {
 		Drafts []draftJSON `json:"drafts"`
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
-		p := drafts.ListParams{Status: q.Get("status"), Channel: q.Get("channel"), ProductID: q.Get("product_id")}
+		p := drafts.ListParams{Status: q.Get("status"), Channel: q.Get("channel"), ProductID: q.Get("product_id"), Field: q.Get("field")}
+		switch p.Status {
+		case "", drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected:
+		default:
+			return apperr.E(apperr.Invalid, "Unknown status %q: use %s, %s or %s.", truncate(p.Status, 20),
+				drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected)
+		}
 		if p.Channel != "" && len(generate.Fields(generate.Channel(p.Channel))) == 0 {
 			return apperr.E(apperr.Invalid, "Unknown channel %q: use shopify, etsy, amazon or google.", truncate(p.Channel, 20))
+		}
+		if p.Field != "" {
+			if err := checkField(p.Channel, p.Field); err != nil {
+				return err
+			}
+		}
+		if s := q.Get("flagged"); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return apperr.E(apperr.Invalid, "flagged must be true or false.")
+			}
+			p.Flagged = b
 		}
 		if s := q.Get("limit"); s != "" {
 			n, err := strconv.Atoi(s)
@@ -121,8 +146,29 @@ func handleDraftList(ds *drafts.Service) handler {
 		}
 		out := make([]draftJSON, len(list))
 		for i, d := range list {
-			out[i] = draftJSON{Draft: d, Tokens: d.InputTokens + d.CachedInputTokens + d.OutputTokens}
+			out[i] = newDraftJSON(d)
 		}
 		return encode(w, http.StatusOK, response{Drafts: out})
 	}
+}
+
+// checkField says whether field is a field of the channel, or of any
+// channel when channel is "".
+func checkField(channel, field string) error {
+	if channel != "" {
+		if _, ok := generate.Field(generate.Channel(channel), field); ok {
+			return nil
+		}
+		var names []string
+		for _, f := range generate.Fields(generate.Channel(channel)) {
+			names = append(names, f.Name)
+		}
+		return apperr.E(apperr.Invalid, "%s has no field %q; its fields are %s.", channel, truncate(field, 30), strings.Join(names, ", "))
+	}
+	for _, ch := range generate.Channels {
+		if _, ok := generate.Field(ch, field); ok {
+			return nil
+		}
+	}
+	return apperr.E(apperr.Invalid, "No channel has a field %q.", truncate(field, 30))
 }

@@ -92,7 +92,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 
 	// Without a version, the embedded file is served as written.
-	h := api.New(api.Config{Accounts: f.accounts, Brands: f.brands, Catalog: f.catalog, Transfer: f.transfer, Drafts: f.drafts})
+	h := api.New(api.Config{Accounts: f.accounts, Brands: f.brands, Catalog: f.catalog, Transfer: f.transfer, Drafts: f.drafts, Learn: f.learn})
 	f.h = h
 	rec := f.do("GET", "/api/v1/openapi.json", "", "")
 	file, err := os.ReadFile("openapi.json")

@@ -42,5 +42,19 @@ func routes(cfg Config) []route {
 		{"GET", "/api/v1/brands/{brandID}/generations/{id}", bearer, handleGenerationGet(cfg.Drafts)},
 		{"POST", "/api/v1/brands/{brandID}/generations/{id}/cancel", bearer, handleGenerationCancel(cfg.Drafts)},
 		{"GET", "/api/v1/brands/{brandID}/drafts", bearer, handleDraftList(cfg.Drafts)},
+		{"POST", "/api/v1/brands/{brandID}/drafts/approve", bearer, handleDraftBulkApprove(cfg.Brands, cfg.Drafts)},
+
+		{"GET", "/api/v1/drafts/{id}", bearer, handleDraftGet(cfg.Drafts)},
+		{"GET", "/api/v1/drafts/{id}/versions", bearer, handleDraftVersions(cfg.Drafts)},
+		{"POST", "/api/v1/drafts/{id}/approve", bearer, handleDraftApprove(cfg.Drafts)},
+		{"POST", "/api/v1/drafts/{id}/reject", bearer, handleDraftReject(cfg.Drafts)},
+		{"POST", "/api/v1/drafts/{id}/edit", bearer, handleDraftEdit(cfg.Drafts)},
+		{"POST", "/api/v1/drafts/{id}/regenerate", bearer, handleDraftRegenerate(cfg.Drafts, cfg.RegenerateWait)},
+		{"POST", "/api/v1/drafts/{id}/restore", bearer, handleDraftRestore(cfg.Drafts)},
+
+		{"GET", "/api/v1/brands/{brandID}/memory", bearer, handleMemoryList(cfg.Learn)},
+		{"GET", "/api/v1/brands/{brandID}/memory/{id}", bearer, handleMemoryGet(cfg.Learn)},
+		{"PATCH", "/api/v1/brands/{brandID}/memory/{id}", bearer, handleMemoryUpdate(cfg.Learn)},
+		{"DELETE", "/api/v1/brands/{brandID}/memory/{id}", bearer, handleMemoryDelete(cfg.Learn)},
 	}
 }

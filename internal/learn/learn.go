@@ -135,16 +135,16 @@ func (s *Service) List(ctx context.Context, sc tenant.Scope, brandID string) ([]
 	if err := s.Refresh(ctx, brandID); err != nil {
 		return nil, err
 	}
-	return s.items(ctx, brandID, false)
+	return s.items(ctx, s.db, brandID, false)
 }
 
-func (s *Service) items(ctx context.Context, brandID string, withDeleted bool) ([]*Item, error) {
-	q := `SELECT ` + itemColumns + ` FROM memory_items WHERE brand_id = ?`
+func (s *Service) items(ctx context.Context, q store.Queryer, brandID string, withDeleted bool) ([]*Item, error) {
+	sel := `SELECT ` + itemColumns + ` FROM memory_items WHERE brand_id = ?`
 	if !withDeleted {
-		q += ` AND status <> 'deleted'`
+		sel += ` AND status <> 'deleted'`
 	}
-	q += ` ORDER BY CASE status WHEN 'active' THEN 0 WHEN 'learning' THEN 1 ELSE 2 END, support DESC, kind, key`
-	rows, err := s.db.Query(ctx, q, brandID)
+	sel += ` ORDER BY CASE status WHEN 'active' THEN 0 WHEN 'learning' THEN 1 ELSE 2 END, support DESC, kind, key`
+	rows, err := q.Query(ctx, sel, brandID)
 	if err != nil {
 		return nil, fmt.Errorf("learn: list memory: %w", err)
 	}

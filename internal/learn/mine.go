@@ -46,19 +46,21 @@ func (s *Service) Learn(ctx context.Context, brandID string) error {
 	if err != nil {
 		return err
 	}
-	existing, err := s.items(ctx, brandID, true)
-	if err != nil {
-		return err
-	}
-	since := map[string]time.Time{}
-	for _, it := range existing {
-		if it.evidenceSince != nil {
-			since[it.key] = *it.evidenceSince
-		}
-	}
-	cands := mine(sigs, since)
-	now := s.now()
+	// What the seller changed (deletions) decides which evidence counts;
+	// read it in the transaction so concurrent runs see each other's work.
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		existing, err := s.items(ctx, tx, brandID, true)
+		if err != nil {
+			return err
+		}
+		since := map[string]time.Time{}
+		for _, it := range existing {
+			if it.evidenceSince != nil {
+				since[it.key] = *it.evidenceSince
+			}
+		}
+		cands := mine(sigs, since)
+		now := s.now()
 		byKey := map[string]*Item{}
 		for _, it := range existing {
 			byKey[it.key] = it
@@ -72,7 +74,8 @@ func (s *Service) Learn(ctx context.Context, brandID string) error {
 					continue
 				}
 				if _, err := tx.Exec(ctx, `INSERT INTO memory_items (id, brand_id, key, kind, scope, line, learned_line, support, against,
-					confidence, evidence, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					confidence, evidence, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (brand_id, key) DO NOTHING`,
 					store.NewID(), brandID, c.key, c.kind, c.scope, c.line, c.line, c.support, c.against, conf, string(ev),
 					statusFor(c.support, conf), now, now); err != nil {
 					return fmt.Errorf("learn: add memory item: %w", err)
@@ -114,7 +117,7 @@ func (s *Service) Learn(ctx context.Context, brandID string) error {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO learn_state (brand_id, signals, last_signal, learned_at) VALUES (?, ?, ?, ?)
+		_, err = tx.Exec(ctx, `INSERT INTO learn_state (brand_id, signals, last_signal, learned_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (brand_id) DO UPDATE SET signals = excluded.signals, last_signal = excluded.last_signal, learned_at = excluded.learned_at`,
 			brandID, mark.n, mark.last, now)
 		return err

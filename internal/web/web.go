@@ -61,6 +61,7 @@ type Server struct {
 	catalog  *catalog.Service
 	transfer *transfer.Service
 	drafts   *drafts.Service
+	learn    *learn.Service
 	outbox   *mail.Outbox
 	logger   *slog.Logger
 	baseURL  string
@@ -74,8 +75,9 @@ type Server struct {
 
 // New checks cfg and parses every embedded template.
 func New(cfg Config) (*Server, error) {
-	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil || cfg.Drafts == nil || cfg.Outbox == nil {
-		return nil, errors.New("web: Accounts, Brands, Catalog, Transfer, Drafts and Outbox are required")
+	if cfg.Accounts == nil || cfg.Brands == nil || cfg.Catalog == nil || cfg.Transfer == nil || cfg.Drafts == nil || cfg.Learn == nil ||
+		cfg.Outbox == nil {
+		return nil, errors.New("web: Accounts, Brands, Catalog, Transfer, Drafts, Learn and Outbox are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -94,6 +96,7 @@ func New(cfg Config) (*Server, error) {
 		catalog:    cfg.Catalog,
 		transfer:   cfg.Transfer,
 		drafts:     cfg.Drafts,
+		learn:      cfg.Learn,
 		outbox:     cfg.Outbox,
 		logger:     cfg.Logger,
 		baseURL:    strings.TrimRight(cfg.BaseURL, "/"),
