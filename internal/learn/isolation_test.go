@@ -38,8 +38,12 @@ type world struct {
 
 func newWorld(t *testing.T, provider generate.Provider) *world {
 	t.Helper()
+	return newWorldOn(t, storetest.SQLite(t, jobs.Migrate), provider)
+}
+
+func newWorldOn(t *testing.T, db *store.DB, provider generate.Provider) *world {
+	t.Helper()
 	ctx := context.Background()
-	db := storetest.SQLite(t, jobs.Migrate)
 	w := &world{db: db, accounts: account.NewService(db, mail.NewOutbox(db, nil, nil), "http://x"), brands: brand.NewService(db)}
 	w.catalog = catalog.NewService(db, w.brands)
 	w.drafts = drafts.NewService(db, w.brands, w.catalog, provider)
@@ -131,6 +135,10 @@ func (w *world) teach(t *testing.T, sc tenant.Scope, ds []*drafts.Draft) {
 var learned = []string{"Bruges", "shade", "brand_memory", "approved_examples"}
 
 func TestLearningStaysInItsBrand(t *testing.T) {
+	storetest.Each(t, jobs.Migrate, testLearningStaysInItsBrand)
+}
+
+func testLearningStaysInItsBrand(t *testing.T, db *store.DB) {
 	fake := anthropicfake.New(anthropicfake.Options{APIKey: "k", Responder: func(req anthropicfake.Request) (map[string]any, error) {
 		out := map[string]any{}
 		props, _ := req.Schema["properties"].(map[string]any)
@@ -145,7 +153,7 @@ func TestLearningStaysInItsBrand(t *testing.T) {
 		return out, nil
 	}})
 	t.Cleanup(fake.Close)
-	w := newWorld(t, anthropic.New(anthropic.Options{APIKey: "k", BaseURL: fake.URL()}))
+	w := newWorldOn(t, db, anthropic.New(anthropic.Options{APIKey: "k", BaseURL: fake.URL()}))
 	ctx := context.Background()
 	alice := w.account(t, "Alice")
 	bob := w.account(t, "Bob")
