@@ -21,15 +21,19 @@ import (
 	"github.com/plutopro/plutopro/internal/tenant"
 )
 
-// removeWord edits the description drafts of the given products so a word
-// the offline writer uses ("cold", from the product bodies) is gone.
+// edited are the products removeWord has edited: evidence counts products.
+var edited = map[string]bool{}
+
+// removeWord edits the description drafts of n products not edited before
+// so a word the offline writer uses ("cold", from the product bodies) is gone.
 func removeWord(t *testing.T, w *world, sc tenant.Scope, ds []*drafts.Draft, n int) {
 	t.Helper()
 	done := 0
 	for _, d := range ds {
-		if d.Field != "description" || done == n || !strings.Contains(d.Body, "cold") {
+		if d.Field != "description" || done == n || !strings.Contains(d.Body, "cold") || edited[d.ProductID] {
 			continue
 		}
+		edited[d.ProductID] = true
 		if _, err := w.drafts.Edit(context.Background(), sc, d.ID, strings.ReplaceAll(d.Body, "cold ", ""), true); err != nil {
 			t.Fatal(err)
 		}

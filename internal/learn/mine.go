@@ -32,6 +32,7 @@ type candidate struct {
 	lastSeen               time.Time
 	// length items: the word counts the seller accepted and the ones they cut from.
 	accepted, cutFrom []int
+	products          map[string]bool // the products of the supporting signals
 }
 
 // Learn recomputes a brand's memory from its latest signals: every
@@ -170,6 +171,10 @@ func mine(sigs []*Signal, since map[string]time.Time) []*candidate {
 			}
 		}
 		seen := map[string]bool{} // one vote per signal and item
+		unit := sg.ProductID      // support counts products: a title and a description of one product are one piece of evidence
+		if unit == "" {
+			unit = sg.ID
+		}
 		for _, o := range obs {
 			if t, ok := since[o.key]; ok && !sg.CreatedAt.After(t) {
 				continue
@@ -190,7 +195,13 @@ func mine(sigs []*Signal, since map[string]time.Time) []*candidate {
 				c.against++
 				continue
 			}
-			c.support++
+			if c.products == nil {
+				c.products = map[string]bool{}
+			}
+			if !c.products[unit] {
+				c.products[unit] = true
+				c.support++
+			}
 			c.line = o.line // the newest wording
 			c.evidence = append(c.evidence, sg.ID)
 			c.lastSeen = sg.CreatedAt
@@ -311,13 +322,22 @@ func observe(sg *Signal) ([]observation, *lengthObs) {
 		}
 	}
 	ops := textdiff.Words(before, after)
+	added, removed := addedSentences(before, after), addedSentences(after, before)
 	var subs []observation
 	for _, h := range hunks(ops) {
 		dw, iw := words(h.del), words(h.ins)
+		// "Perfect for" → "For": the change removed a word; the rest only
+		// changed case.
+		if n := len(iw); n > 0 && len(dw) > n && strings.EqualFold(strings.Join(dw[len(dw)-n:], " "), strings.Join(iw, " ")) {
+			dw, iw = dw[:len(dw)-n], nil
+		} else if n > 0 && len(dw) > n && strings.EqualFold(strings.Join(dw[:n], " "), strings.Join(iw, " ")) {
+			dw, iw = dw[n:], nil
+		}
 		switch {
 		case len(dw) > 0 && len(iw) > 0 && strings.EqualFold(strings.Join(dw, " "), strings.Join(iw, " ")):
 			// case only: title casing, below
-		case len(dw) >= 1 && len(dw) <= 3 && len(iw) >= 1 && len(iw) <= 3 && !h.sentences:
+		case len(dw) >= 1 && len(dw) <= 3 && len(iw) >= 1 && len(iw) <= 3 && !h.sentences &&
+			!within(iw, added) && !within(dw, removed):
 			from, to := strings.ToLower(strings.Join(dw, " ")), strings.ToLower(strings.Join(iw, " "))
 			o := observation{key: KindReplace + ":" + from + "->" + to, kind: KindReplace, line: "prefer: " + from + " -> " + to, signal: sg}
 			obs = append(obs, o)
@@ -348,19 +368,19 @@ func observe(sg *Signal) ([]observation, *lengthObs) {
 			add(KindStyle, "titles-title-case", "", "title case titles")
 		}
 	}
-	british, american := 0, 0
+	uk, us := 0, 0
 	for _, o := range subs {
 		from, to, _ := strings.Cut(strings.TrimPrefix(o.key, KindReplace+":"), "->")
 		switch {
-		case britishOf(from) == to:
-			british++
-		case britishOf(to) == from:
-			american++
+		case british(from, to):
+			uk++
+		case british(to, from):
+			us++
 		}
 	}
-	if british > 0 && american == 0 {
+	if uk > 0 && us == 0 {
 		add(KindStyle, "spelling-british", "", "spelling: british")
-	} else if american > 0 && british == 0 {
+	} else if us > 0 && uk == 0 {
 		add(KindStyle, "spelling-american", "", "spelling: american")
 	}
 	var length *lengthObs
@@ -532,6 +552,18 @@ func addedSentences(before, after string) []string {
 	return out
 }
 
+// within reports whether the words ws occur, in order, in one of the
+// sentences: part of a sentence added or dropped whole, not a substitution.
+func within(ws []string, sents []string) bool {
+	phrase := " " + strings.ToLower(strings.Join(ws, " ")) + " "
+	for _, s := range sents {
+		if strings.Contains(" "+strings.ToLower(strings.Join(strings.FieldsFunc(s, notWord), " "))+" ", phrase) {
+			return true
+		}
+	}
+	return false
+}
+
 // overlap counts the words of a found in b.
 func overlap(a, b []string) int {
 	in := map[string]bool{}
@@ -549,11 +581,22 @@ func overlap(a, b []string) int {
 
 var sentenceRe = regexp.MustCompile(`[^.!?]+[.!?]+`)
 
+// sentences splits text into sentences; a line end ends one too (list
+// items without full stops).
 func sentences(s string) []string {
 	var out []string
-	for _, m := range sentenceRe.FindAllString(s, -1) {
-		if m = strings.TrimSpace(m); m != "" {
-			out = append(out, m)
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "-*•\u2013 "))
+		ms := sentenceRe.FindAllString(line, -1)
+		rest := line
+		for _, m := range ms {
+			rest = strings.TrimPrefix(strings.TrimSpace(rest), strings.TrimSpace(m))
+			if m = strings.TrimSpace(m); m != "" {
+				out = append(out, m)
+			}
+		}
+		if rest = strings.TrimSpace(rest); rest != "" {
+			out = append(out, rest)
 		}
 	}
 	return out
@@ -620,15 +663,27 @@ func capitalised(w string) bool {
 	return string(rs[1:]) == strings.ToLower(string(rs[1:]))
 }
 
-// britishOf returns the British spelling of an American word when a
-// regular pattern gives one (color → colour, organize → organise, center →
-// centre, catalog → catalogue), or "".
-func britishOf(w string) string {
-	for _, r := range [][2]string{{"ors", "ours"}, {"or", "our"}, {"izes", "ises"}, {"ized", "ised"}, {"izing", "ising"}, {"ize", "ise"},
-		{"yze", "yse"}, {"ters", "tres"}, {"ter", "tre"}, {"ogs", "ogues"}, {"og", "ogue"}, {"eled", "elled"}, {"eling", "elling"}} {
-		if strings.HasSuffix(w, r[0]) && len(w) > len(r[0])+2 {
-			return strings.TrimSuffix(w, r[0]) + r[1]
+// british reports whether to is the British spelling of the American
+// from by a regular pattern: -or- → -our- anywhere (color, colorful,
+// multicolored), -ize/-yze → -ise/-yse, -ter → -tre, -og → -ogue, a
+// doubled l before -ed/-ing, or a known pair (gray, jewelry, cozy).
+func british(from, to string) bool {
+	if from == "" || from == to {
+		return false
+	}
+	for i := 0; i+2 <= len(from); i++ {
+		if from[i:i+2] == "or" && from[:i]+"our"+from[i+2:] == to {
+			return true
+		}
+		if i+3 <= len(from) && (from[i:i+3] == "ize" || from[i:i+3] == "yze") && from[:i]+from[i:i+1]+"se"+from[i+3:] == to {
+			return true
 		}
 	}
-	return ""
+	for _, r := range [][2]string{{"ters", "tres"}, {"ter", "tre"}, {"ogs", "ogues"}, {"og", "ogue"}, {"eled", "elled"}, {"eling", "elling"},
+		{"gray", "grey"}, {"jewelry", "jewellery"}, {"cozy", "cosy"}, {"pajamas", "pyjamas"}, {"plow", "plough"}, {"mold", "mould"}} {
+		if strings.HasSuffix(from, r[0]) && strings.TrimSuffix(from, r[0])+r[1] == to {
+			return true
+		}
+	}
+	return false
 }

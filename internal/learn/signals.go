@@ -2,6 +2,8 @@ package learn
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -118,8 +120,11 @@ func (s *Service) Evidence(ctx context.Context, sc tenant.Scope, brandID, id str
 	out := []*Signal{}
 	for _, sid := range it.Evidence {
 		sg, err := scanSignal(s.db.QueryRow(ctx, `SELECT `+signalColumns+` FROM signals WHERE id = ? AND brand_id = ?`, sid, brandID))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // gone with its brand's data
+		}
 		if err != nil {
-			continue // evidence of a deleted product
+			return nil, fmt.Errorf("learn: read evidence: %w", err)
 		}
 		out = append(out, sg)
 	}

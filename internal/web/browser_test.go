@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromiumPath finds a Chromium: $PLUTOPRO_CHROMIUM, /usr/bin/chromium, or
@@ -349,6 +350,142 @@ func TestBrowserGenerateDrafts(t *testing.T) {
 	}
 	if n := eval("six drafts", `document.querySelectorAll('#drafts li.draft').length === 6`); !n {
 		t.Error("the drafts section does not show 6 drafts")
+	}
+	if errs := pageErrors(); len(errs) > 0 {
+		t.Errorf("the pages logged errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestBrowserReviewKeyboard reviews drafts with the keyboard in a real
+// Chromium: j selects the first draft, a approves it (the queue comes back
+// at the next draft), e and typing count live, ? shows the help.
+func TestBrowserReviewKeyboard(t *testing.T) {
+	bin := chromiumPath()
+	if bin == "" {
+		t.Skip("browser test skipped: no Chromium found; apt-get install -y chromium")
+	}
+	f := newReviewFixture(t)
+	env := f.env
+	bctx, pageErrors := startBrowser(t, bin)
+	fail := func(step string, err error) {
+		t.Helper()
+		t.Fatalf("browser: %s: %v\nserver log:\n%s", step, err, env.logs.String())
+	}
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			fail(step, err)
+		}
+	}
+	str := func(step, js string) string {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			fail(step, err)
+		}
+		return v
+	}
+	selected := `(document.querySelector('[data-review-item].is-selected') || {}).id || ""`
+	do("sign in",
+		chromedp.Navigate(env.url+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), f.email),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), testPassword),
+		chromedp.Submit(chromedp.CSS(`#f-email`)),
+		chromedp.WaitVisible(chromedp.CSS(`.whoami`)),
+	)
+	do("open the queue",
+		chromedp.Navigate(env.url+f.queue),
+		chromedp.WaitVisible(chromedp.CSS(`[data-review-item]`)),
+	)
+	first, second := slot(f.mug, "title"), slot(f.mug, "description")
+	if got := str("nothing selected", selected); got != "" {
+		t.Errorf("selected on load = %q, want none", got)
+	}
+	do("j", chromedp.KeyEvent("j"))
+	if got := str("j", selected); got != first {
+		t.Fatalf("after j the selected draft is %q, want %q", got, first)
+	}
+	if got := str("focus", `document.activeElement.id`); got != first {
+		t.Errorf("after j the focus is on %q, want the selected draft", got)
+	}
+	do("a approves",
+		chromedp.KeyEvent("a"),
+		chromedp.WaitVisible(chromedp.CSS(`.alert-success`)),
+	)
+	if got := str("notice", `document.querySelector('.alert-success').textContent`); !strings.Contains(got, "Draft approved.") {
+		t.Errorf("notice = %q, want Draft approved.", got)
+	}
+	if d := f.draft(f.mug, "title"); d.Status != "approved" {
+		t.Fatalf("title status after a = %s, want approved", d.Status)
+	}
+	// The approved draft left the "to review" queue; the next one is selected.
+	if got := str("next selected", selected); got != second {
+		t.Errorf("after approving, the selected draft is %q, want %q", got, second)
+	}
+	if n := str("count", `String(document.querySelectorAll('[data-review-item]').length)`); n != "17" {
+		t.Errorf("queue shows %s drafts after approving one, want 17", n)
+	}
+
+	// e opens the editor; keys typed there are text, and the counter follows.
+	before := str("counter", `document.getElementById('edit-`+second+`-count').querySelector('[data-count="main"]').textContent`)
+	do("e edits", chromedp.KeyEvent("e"))
+	if got := str("editor focus", `document.activeElement.id`); got != "edit-"+second {
+		t.Fatalf("after e the focus is on %q, want the editor", got)
+	}
+	do("type j", chromedp.KeyEvent("j"))
+	if got := str("still selected", selected); got != second {
+		t.Errorf("typing j in the editor moved the selection to %q", got)
+	}
+	after := str("counter", `document.getElementById('edit-`+second+`-count').querySelector('[data-count="main"]').textContent`)
+	var n, m, limit int
+	if _, err := fmt.Sscanf(before, "%d / %d", &n, &limit); err != nil {
+		t.Fatalf("counter %q: %v", before, err)
+	}
+	if _, err := fmt.Sscanf(after, "%d / %d", &m, &limit); err != nil || m != n+1 {
+		t.Errorf("counter after typing = %q, want %d / %d characters", after, n+1, limit)
+	}
+	// Esc leaves the field; then ? shows the help.
+	do("esc", chromedp.KeyEvent(kb.Escape))
+	do("? shows the help",
+		chromedp.KeyEvent("?"),
+		chromedp.WaitVisible(chromedp.CSS(`#review-help`)),
+	)
+	help := str("help", `document.getElementById('review-help').open ? document.getElementById('review-help').textContent : ""`)
+	for _, want := range []string{"Keyboard shortcuts", "Next draft", "Approve the selected draft", "Regenerate"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help does not say %q: %q", want, help)
+		}
+	}
+
+	// A regeneration still queued: htmx polls its status, and once the
+	// writer is done the queue reloads with the new version.
+	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := env.jobs.Stop(stop); err != nil {
+		t.Fatal(err)
+	}
+	seo := f.draft(f.mug, "seo_title")
+	g, err := env.drafts.Regenerate(context.Background(), env.scopeOf(f.email), seo.ID, "shorter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("follow the regeneration",
+		chromedp.Navigate(env.url+f.queue+"?generation="+g.ID+"#"+slot(f.mug, "seo_title")),
+		chromedp.WaitVisible(chromedp.CSS(`#review-generation[hx-trigger]`)),
+	)
+	if err := env.jobs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	env.waitGeneration(f.email, f.brand, g.ID)
+	do("the page reloads with the new version",
+		chromedp.WaitVisible(chromedp.CSS(`#review-generation:not([hx-trigger])`)),
+	)
+	if got := str("status", `document.getElementById('review-generation').textContent`); !strings.Contains(got, "A new SEO title is written") {
+		t.Errorf("finished regeneration says %q", got)
+	}
+	if got := str("new version", `document.getElementById('`+slot(f.mug, "seo_title")+`').querySelector('.draft-meta').textContent`); !strings.Contains(got, "Version 2, written by the offline writer") {
+		t.Errorf("after the regeneration the SEO title says %q, want version 2", got)
 	}
 	if errs := pageErrors(); len(errs) > 0 {
 		t.Errorf("the pages logged errors:\n%s", strings.Join(errs, "\n"))

@@ -45,6 +45,11 @@ func (p *generationPage) Cost() string { return fmt.Sprintf("$%.4f", p.Generatio
 // DraftsURL lists the drafts of the generation's channel.
 func (p *generationPage) DraftsURL() string { return draftsURL(p.Brand.ID, p.Generation.Channel) }
 
+// ReviewURL is the review queue of the generation's channel.
+func (p *generationPage) ReviewURL() string {
+	return reviewURL(p.Brand.ID, reviewFilter{Status: drafts.DraftPending, Channel: p.Generation.Channel}, nil, "")
+}
+
 // generateForm is the product page's "Write drafts" form: a channel, and
 // optionally some of its fields.
 type generateForm struct {

@@ -25,6 +25,7 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/jobs"
+	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/store/storetest"
@@ -43,6 +44,7 @@ type testEnv struct {
 	catalog  *catalog.Service
 	transfer *transfer.Service
 	drafts   *drafts.Service
+	learn    *learn.Service
 	jobs     *jobs.Client
 	outbox   *mail.Outbox
 	logs     *syncBuffer
@@ -84,9 +86,12 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	env.catalog = catalog.NewService(db, env.brands)
 	env.transfer = transfer.NewService(db, env.brands, env.catalog)
 	env.drafts = drafts.NewService(db, env.brands, env.catalog, testWriter{})
+	env.learn = learn.NewService(db, env.brands)
+	env.drafts.SetLearn(env.learn)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &transfer.ImportWorker{Service: env.transfer, Logger: slog.New(slog.NewTextHandler(env.logs, nil))})
 	river.AddWorker(workers, &drafts.Worker{Service: env.drafts, Logger: slog.New(slog.NewTextHandler(env.logs, nil))})
+	river.AddWorker(workers, &learn.Worker{Service: env.learn})
 	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, Queues: map[string]int{drafts.Queue: 4}})
 	if err != nil {
 		t.Fatalf("jobs.New: %v", err)
@@ -94,12 +99,14 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	env.jobs = jc
 	env.transfer.SetJobs(jc)
 	env.drafts.SetJobs(jc)
+	env.learn.SetJobs(jc)
 	cfg := web.Config{
 		Accounts: env.accounts,
 		Brands:   env.brands,
 		Catalog:  env.catalog,
 		Transfer: env.transfer,
 		Drafts:   env.drafts,
+		Learn:    env.learn,
 		Outbox:   env.outbox,
 		Logger:   slog.New(slog.NewTextHandler(env.logs, nil)),
 		BaseURL:  srv.URL,

@@ -98,6 +98,18 @@ var notices = map[string]string{
 	"joined":           "You joined the account.",
 	"left":             "You left the account.",
 	"canceled":         "Generation canceled. Drafts already written are kept.",
+
+	// Review queue and learning page.
+	"draft-approved":       "Draft approved.",
+	"draft-rejected":       "Draft rejected. The reason helps the writer learn.",
+	"draft-saved":          "Your edit is saved as a new version, still to review.",
+	"draft-saved-approved": "Your edit is saved as a new version and approved.",
+	"draft-unchanged":      "Nothing to save: the text is the same as the draft.",
+	"draft-restored":       "The old version is restored as a new version to review.",
+	"memory-saved":         "Memory line saved.",
+	"memory-enabled":       "Memory item switched on.",
+	"memory-disabled":      "Memory item switched off: new drafts no longer follow it.",
+	"memory-deleted":       "Memory item deleted. Only new reviews can teach it again.",
 }
 
 // field is one labelled form control for the "field" partial.

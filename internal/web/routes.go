@@ -61,6 +61,22 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /brands/{brandID}/generations/{generationID}/cancel", p(auth(s.handleGenerationCancel)))
 	mux.HandleFunc("GET /brands/{brandID}/drafts", auth(s.handleDraftList))
 
+	// Review queue: decide on drafts one by one or in bulk.
+	mux.HandleFunc("GET /brands/{brandID}/review", auth(s.handleReview))
+	mux.HandleFunc("GET /brands/{brandID}/review/generations/{generationID}", auth(s.handleReviewGeneration))
+	mux.HandleFunc("POST /brands/{brandID}/review/approve", p(auth(s.handleReviewBulkApprove)))
+	mux.HandleFunc("POST /brands/{brandID}/review/{draftID}/approve", p(auth(s.handleReviewApprove)))
+	mux.HandleFunc("POST /brands/{brandID}/review/{draftID}/reject", p(auth(s.handleReviewReject)))
+	mux.HandleFunc("POST /brands/{brandID}/review/{draftID}/edit", p(auth(s.handleReviewEdit)))
+	mux.HandleFunc("POST /brands/{brandID}/review/{draftID}/regenerate", p(auth(s.handleReviewRegenerate)))
+	mux.HandleFunc("POST /brands/{brandID}/review/{draftID}/restore", p(auth(s.handleReviewRestore)))
+
+	// Learning: the brand's memory and how reviews changed over time.
+	mux.HandleFunc("GET /brands/{brandID}/learning", auth(s.handleLearning))
+	mux.HandleFunc("POST /brands/{brandID}/learning/{itemID}/line", p(auth(s.handleMemoryLine)))
+	mux.HandleFunc("POST /brands/{brandID}/learning/{itemID}/status", p(auth(s.handleMemoryStatus)))
+	mux.HandleFunc("POST /brands/{brandID}/learning/{itemID}/delete", p(auth(s.handleMemoryDelete)))
+
 	// Members.
 	mux.HandleFunc("GET /members", auth(s.handleMembers))
 	mux.HandleFunc("POST /members/invite", p(auth(s.handleMemberInvite)))

@@ -137,6 +137,7 @@ func (s *Server) funcs() template.FuncMap {
 		"channelLabel": channelLabel,
 		"money":        money,
 		"join":         strings.Join,
+		"draftStatus":  draftStatus,
 	}
 }
 
