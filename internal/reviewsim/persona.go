@@ -80,6 +80,23 @@ func (p Persona) Ideal(f Field, text string) string {
 	return text
 }
 
+// Changes names the persona's rules that change text when applied alone:
+// which parts of the style a draft tripped.
+func (p Persona) Changes(f Field, text string) []string {
+	signOff := p.SignOff()
+	var out []string
+	for _, r := range p.Rules {
+		if m, ok := r.(maxWords); ok {
+			m.signOff = signOff
+			r = m
+		}
+		if r.Apply(f, text) != text {
+			out = append(out, r.String())
+		}
+	}
+	return out
+}
+
 // SignOff is the persona's sign-off sentence, or "".
 func (p Persona) SignOff() string {
 	for _, r := range p.Rules {
@@ -289,7 +306,13 @@ func (r remove) Apply(_ Field, text string) string {
 				if vowelSound(segs[i].text) {
 					want = "an"
 				}
-				segs[i-2].text = matchCase(art, want)
+				if r.hit(want) {
+					// The persona removes articles too.
+					segs = cut(segs, i-2, false)
+					i -= 2
+				} else {
+					segs[i-2].text = matchCase(art, want)
+				}
 			}
 		}
 		i -= 2 // look again at the word now at i
