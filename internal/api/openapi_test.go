@@ -18,6 +18,7 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/generate"
+	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/tenant"
 )
@@ -78,7 +79,9 @@ func TestOpenAPIDocument(t *testing.T) {
 	comp, _ := doc["components"].(map[string]any)
 	schemas, _ := comp["schemas"].(map[string]any)
 	for _, name := range []string{"Brand", "BrandInput", "Error", "Me", "Product", "ProductSummary", "ProductList", "Import", "ImportDetail", "Reject",
-		"Generation", "GenerationInput", "Draft", "DraftList", "DraftValue", "Violation", "Ungrounded"} {
+		"Generation", "GenerationInput", "Draft", "DraftList", "DraftValue", "Violation", "Ungrounded",
+		"DraftStatus", "DraftVersions", "RejectInput", "EditInput", "RegenerateInput", "BulkApproveInput", "BulkApproveResult",
+		"Memory", "MemoryItem", "MemoryItemDetail", "MemoryKind", "MemoryStatus", "MemoryPatch", "Signal", "SignalKind", "HistoryPoint"} {
 		if _, ok := schemas[name]; !ok {
 			t.Errorf("components.schemas lacks %s", name)
 		}
@@ -207,6 +210,30 @@ func TestOpenAPIResponses(t *testing.T) {
 		r.Header.Set("Content-Type", "text/plain")
 		return r
 	}
+	// Review: drafts of a brand of their own, which no generation above
+	// touches, among them a refused title; memory taught on a third brand,
+	// whose teaching leaves an older version.
+	rv := f.brand(t, sc, "Reviewed")
+	f.addProducts(t, rv.ID, "cup", "jug", "pot", refusedHandle)
+	if g := f.generate(t, sc, rv.ID, drafts.StartInput{Channel: "shopify"}); g.Drafts != 24 || g.Invalid != 1 {
+		t.Fatalf("generation = %+v, want 24 drafts, 1 invalid", g)
+	}
+	rd := f.currentDrafts(t, sc, rv.ID)
+	taught := f.brand(t, sc, "Taught")
+	f.addProducts(t, taught.ID, "cup", "jug")
+	f.generate(t, sc, taught.ID, drafts.StartInput{Channel: "shopify", Fields: []string{"title"}})
+	td := f.currentDrafts(t, sc, taught.ID)
+	learned := f.teach(t, sc, taught.ID, [2]string{td["cup"]["title"].ID, td["jug"]["title"].ID}, "truly", "super")
+	jugTitle := f.currentDrafts(t, sc, taught.ID)["jug"]["title"] // current: not the brand's own in a bulk approval of rv
+	dr := func(d *drafts.Draft) string { return "/api/v1/drafts/" + d.ID }
+	cupTitle, older := dr(rd["cup"]["title"]), dr(td["cup"]["title"])
+	unknownDraft := "/api/v1/drafts/" + store.NewID()
+	bulk := "/api/v1/brands/" + rv.ID + "/drafts/approve"
+	memory := "/api/v1/brands/" + taught.ID + "/memory"
+	truly, super := memory+"/"+learned["avoid: truly"].ID, memory+"/"+learned["avoid: super"].ID
+	unknownItem := memory + "/" + store.NewID()
+	long := strings.Repeat("Cup ", 70)
+	ids := func(ids ...string) string { return `{"ids":["` + strings.Join(ids, `","`) + `"]}` }
 	req := newRequest
 	scenarios := map[string][]*http.Request{
 		"GET /api/v1/openapi.json 200": {req("GET", "/api/v1/openapi.json", "", "")},
@@ -311,14 +338,124 @@ func TestOpenAPIResponses(t *testing.T) {
 
 		"GET /api/v1/brands/{brandID}/drafts 200": {req("GET", draftList, owner, ""), req("GET", draftList, viewer, ""),
 			req("GET", draftList+"?channel=shopify&status=draft&limit=5&product_id="+res.Products[0].ID, owner, ""),
-			req("GET", draftList+"?channel=amazon", owner, "")},
+			req("GET", draftList+"?channel=amazon", owner, ""), req("GET", draftList+"?field=title&flagged=true", owner, ""),
+			req("GET", "/api/v1/brands/"+rv.ID+"/drafts?status=approved&channel=shopify&field=tags&flagged=false", owner, "")},
 		"GET /api/v1/brands/{brandID}/drafts 400": {req("GET", draftList+"?limit=0", owner, ""), req("GET", draftList+"?limit=1001", owner, ""),
-			req("GET", draftList+"?channel=ebay", owner, "")},
+			req("GET", draftList+"?channel=ebay", owner, ""), req("GET", draftList+"?status=done", owner, ""),
+			req("GET", draftList+"?channel=etsy&field=seo_title", owner, ""), req("GET", draftList+"?field=colour", owner, ""),
+			req("GET", draftList+"?flagged=maybe", owner, "")},
 		"GET /api/v1/brands/{brandID}/drafts 401":     {req("GET", draftList, "", "")},
 		"GET /api/v1/brands/{brandID}/drafts 404":     {req("GET", "/api/v1/brands/"+sc.AccountID+"/drafts", owner, "")},
 		"GET /api/v1/brands/{brandID}/drafts default": {req("POST", draftList, owner, `{}`)},
+
+		"POST /api/v1/brands/{brandID}/drafts/approve 200": {req("POST", bulk, owner, ids(rd["cup"]["tags"].ID, rd["cup"]["description"].ID)),
+			req("POST", bulk, owner, `{"ids":[]}`)},
+		"POST /api/v1/brands/{brandID}/drafts/approve 400": {req("POST", bulk, owner, ids(rd[refusedHandle]["title"].ID)),
+			req("POST", bulk, owner, `{"ids":"all"}`), req("POST", bulk, owner, `{`)},
+		"POST /api/v1/brands/{brandID}/drafts/approve 401": {req("POST", bulk, "", `{"ids":[]}`)},
+		"POST /api/v1/brands/{brandID}/drafts/approve 403": {req("POST", bulk, viewer, `{"ids":[]}`)},
+		"POST /api/v1/brands/{brandID}/drafts/approve 404": {req("POST", bulk, owner, ids(jugTitle.ID)),
+			req("POST", "/api/v1/brands/"+store.NewID()+"/drafts/approve", owner, `{"ids":[]}`)},
+		"POST /api/v1/brands/{brandID}/drafts/approve 409":     {req("POST", bulk, owner, ids(td["cup"]["title"].ID))},
+		"POST /api/v1/brands/{brandID}/drafts/approve 413":     {req("POST", bulk, owner, huge)},
+		"POST /api/v1/brands/{brandID}/drafts/approve 415":     {text("POST", bulk, owner)},
+		"POST /api/v1/brands/{brandID}/drafts/approve default": {req("GET", bulk, owner, "")},
+
+		"GET /api/v1/drafts/{id} 200":     {req("GET", cupTitle, owner, ""), req("GET", older, viewer, "")},
+		"GET /api/v1/drafts/{id} 401":     {req("GET", cupTitle, "", "")},
+		"GET /api/v1/drafts/{id} 404":     {req("GET", unknownDraft, owner, ""), req("GET", "/api/v1/drafts/"+rv.ID, owner, "")},
+		"GET /api/v1/drafts/{id} default": {req("DELETE", cupTitle, owner, "")},
+
+		"GET /api/v1/drafts/{id}/versions 200":     {req("GET", cupTitle+"/versions", owner, ""), req("GET", older+"/versions", viewer, "")},
+		"GET /api/v1/drafts/{id}/versions 401":     {req("GET", cupTitle+"/versions", "", "")},
+		"GET /api/v1/drafts/{id}/versions 404":     {req("GET", unknownDraft+"/versions", owner, "")},
+		"GET /api/v1/drafts/{id}/versions default": {req("POST", cupTitle+"/versions", owner, "")},
+
+		"POST /api/v1/drafts/{id}/approve 200": {req("POST", dr(rd["cup"]["seo_title"])+"/approve", owner, ""),
+			req("POST", dr(rd["cup"]["seo_title"])+"/approve", owner, "")},
+		"POST /api/v1/drafts/{id}/approve 400":     {req("POST", dr(rd[refusedHandle]["title"])+"/approve", owner, "")},
+		"POST /api/v1/drafts/{id}/approve 401":     {req("POST", cupTitle+"/approve", "", "")},
+		"POST /api/v1/drafts/{id}/approve 403":     {req("POST", cupTitle+"/approve", viewer, "")},
+		"POST /api/v1/drafts/{id}/approve 404":     {req("POST", unknownDraft+"/approve", owner, "")},
+		"POST /api/v1/drafts/{id}/approve 409":     {req("POST", older+"/approve", owner, "")},
+		"POST /api/v1/drafts/{id}/approve default": {req("GET", cupTitle+"/approve", owner, "")},
+
+		"POST /api/v1/drafts/{id}/reject 200": {req("POST", dr(rd["jug"]["title"])+"/reject", owner, `{"reason":"too long"}`),
+			req("POST", dr(rd["jug"]["tags"])+"/reject", owner, `{"reason":"Not our words."}`)},
+		"POST /api/v1/drafts/{id}/reject 400": {req("POST", cupTitle+"/reject", owner, `{"reason":""}`),
+			req("POST", cupTitle+"/reject", owner, `{"reason":5}`), req("POST", cupTitle+"/reject", owner, `{`)},
+		"POST /api/v1/drafts/{id}/reject 401":     {req("POST", cupTitle+"/reject", "", `{"reason":"too long"}`)},
+		"POST /api/v1/drafts/{id}/reject 403":     {req("POST", cupTitle+"/reject", viewer, `{"reason":"too long"}`)},
+		"POST /api/v1/drafts/{id}/reject 404":     {req("POST", unknownDraft+"/reject", owner, `{"reason":"too long"}`)},
+		"POST /api/v1/drafts/{id}/reject 409":     {req("POST", older+"/reject", owner, `{"reason":"too long"}`)},
+		"POST /api/v1/drafts/{id}/reject 413":     {req("POST", cupTitle+"/reject", owner, huge)},
+		"POST /api/v1/drafts/{id}/reject 415":     {text("POST", cupTitle+"/reject", owner)},
+		"POST /api/v1/drafts/{id}/reject default": {req("GET", cupTitle+"/reject", owner, "")},
+
+		"POST /api/v1/drafts/{id}/edit 200": {req("POST", dr(rd["pot"]["title"])+"/edit", owner, `{"body":"Pot for tea"}`),
+			req("POST", dr(rd["pot"]["seo_description"])+"/edit", owner, `{"body":"A pot for tea.","approve":true}`),
+			req("POST", dr(rd["pot"]["tags"])+"/edit", owner, `{"body":"pot\ntea"}`),
+			req("POST", dr(rd["pot"]["seo_title"])+"/edit", owner, `{"body":"`+long+`"}`)},
+		"POST /api/v1/drafts/{id}/edit 400": {req("POST", cupTitle+"/edit", owner, `{"body":"`+long+`","approve":true}`),
+			req("POST", cupTitle+"/edit", owner, `{"approve":true}`), req("POST", cupTitle+"/edit", owner, `{"body":""}`)},
+		"POST /api/v1/drafts/{id}/edit 401": {req("POST", cupTitle+"/edit", "", `{"body":"Cup"}`)},
+		"POST /api/v1/drafts/{id}/edit 403": {req("POST", cupTitle+"/edit", viewer, `{"body":"Cup"}`)},
+		"POST /api/v1/drafts/{id}/edit 404": {req("POST", unknownDraft+"/edit", owner, `{"body":"Cup"}`)},
+		"POST /api/v1/drafts/{id}/edit 409": {req("POST", older+"/edit", owner, `{"body":"Cup"}`)},
+		"POST /api/v1/drafts/{id}/edit 413": {req("POST", cupTitle+"/edit", owner, huge),
+			req("POST", cupTitle+"/edit", owner, `{"body":"`+strings.Repeat("a", 65<<10)+`"}`)},
+		"POST /api/v1/drafts/{id}/edit 415":     {text("POST", cupTitle+"/edit", owner)},
+		"POST /api/v1/drafts/{id}/edit default": {req("GET", cupTitle+"/edit", owner, "")},
+
+		"POST /api/v1/drafts/{id}/regenerate 200": {req("POST", dr(rd["jug"]["seo_title"])+"/regenerate?wait=true", owner, `{}`)},
+		"POST /api/v1/drafts/{id}/regenerate 202": {req("POST", dr(rd["jug"]["description"])+"/regenerate", owner, `{"instruction":"Shorter, please"}`),
+			req("POST", dr(rd["jug"]["seo_description"])+"/regenerate?wait=false", owner, `{}`)},
+		"POST /api/v1/drafts/{id}/regenerate 400": {req("POST", cupTitle+"/regenerate", owner, `{"instruction":"`+strings.Repeat("a", 501)+`"}`),
+			req("POST", cupTitle+"/regenerate?wait=soon", owner, `{}`), req("POST", cupTitle+"/regenerate", owner, `{"instruction":5}`)},
+		"POST /api/v1/drafts/{id}/regenerate 401":     {req("POST", cupTitle+"/regenerate", "", `{}`)},
+		"POST /api/v1/drafts/{id}/regenerate 403":     {req("POST", cupTitle+"/regenerate", viewer, `{}`)},
+		"POST /api/v1/drafts/{id}/regenerate 404":     {req("POST", unknownDraft+"/regenerate", owner, `{}`)},
+		"POST /api/v1/drafts/{id}/regenerate 409":     {req("POST", older+"/regenerate", owner, `{}`)},
+		"POST /api/v1/drafts/{id}/regenerate 413":     {req("POST", cupTitle+"/regenerate", owner, huge)},
+		"POST /api/v1/drafts/{id}/regenerate 415":     {text("POST", cupTitle+"/regenerate", owner)},
+		"POST /api/v1/drafts/{id}/regenerate default": {req("GET", cupTitle+"/regenerate", owner, "")},
+
+		"POST /api/v1/drafts/{id}/restore 200":     {req("POST", older+"/restore", owner, ""), req("POST", cupTitle+"/restore", owner, "")},
+		"POST /api/v1/drafts/{id}/restore 401":     {req("POST", older+"/restore", "", "")},
+		"POST /api/v1/drafts/{id}/restore 403":     {req("POST", older+"/restore", viewer, "")},
+		"POST /api/v1/drafts/{id}/restore 404":     {req("POST", unknownDraft+"/restore", owner, "")},
+		"POST /api/v1/drafts/{id}/restore default": {req("GET", older+"/restore", owner, "")},
+
+		"GET /api/v1/brands/{brandID}/memory 200": {req("GET", memory, owner, ""), req("GET", memory, viewer, ""),
+			req("GET", "/api/v1/brands/"+empty.ID+"/memory", owner, "")},
+		"GET /api/v1/brands/{brandID}/memory 401":     {req("GET", memory, "", "")},
+		"GET /api/v1/brands/{brandID}/memory 404":     {req("GET", "/api/v1/brands/"+store.NewID()+"/memory", owner, "")},
+		"GET /api/v1/brands/{brandID}/memory default": {req("POST", memory, owner, `{}`)},
+
+		"GET /api/v1/brands/{brandID}/memory/{id} 200":     {req("GET", truly, owner, ""), req("GET", truly, viewer, "")},
+		"GET /api/v1/brands/{brandID}/memory/{id} 401":     {req("GET", truly, "", "")},
+		"GET /api/v1/brands/{brandID}/memory/{id} 404":     {req("GET", unknownItem, owner, ""), req("GET", "/api/v1/brands/"+rv.ID+"/memory/"+learned["avoid: truly"].ID, owner, "")},
+		"GET /api/v1/brands/{brandID}/memory/{id} default": {req("PUT", truly, owner, `{}`)},
+
+		"PATCH /api/v1/brands/{brandID}/memory/{id} 200": {req("PATCH", truly, owner, `{"line":"Never write truly"}`),
+			req("PATCH", truly, owner, `{"enabled":false}`), req("PATCH", truly, owner, `{"enabled":true,"line":""}`)},
+		"PATCH /api/v1/brands/{brandID}/memory/{id} 400": {req("PATCH", truly, owner, `{"line":"`+strings.Repeat("a", 301)+`"}`),
+			req("PATCH", truly, owner, `{"enabled":"no"}`), req("PATCH", truly, owner, `{`)},
+		"PATCH /api/v1/brands/{brandID}/memory/{id} 401":     {req("PATCH", truly, "", `{}`)},
+		"PATCH /api/v1/brands/{brandID}/memory/{id} 403":     {req("PATCH", truly, viewer, `{}`)},
+		"PATCH /api/v1/brands/{brandID}/memory/{id} 404":     {req("PATCH", unknownItem, owner, `{}`)},
+		"PATCH /api/v1/brands/{brandID}/memory/{id} 413":     {req("PATCH", truly, owner, huge)},
+		"PATCH /api/v1/brands/{brandID}/memory/{id} 415":     {text("PATCH", truly, owner)},
+		"PATCH /api/v1/brands/{brandID}/memory/{id} default": {req("POST", truly, owner, `{}`)},
+
+		"DELETE /api/v1/brands/{brandID}/memory/{id} 204":     {req("DELETE", super, owner, "")},
+		"DELETE /api/v1/brands/{brandID}/memory/{id} 401":     {req("DELETE", super, "", "")},
+		"DELETE /api/v1/brands/{brandID}/memory/{id} 403":     {req("DELETE", super, viewer, "")},
+		"DELETE /api/v1/brands/{brandID}/memory/{id} 404":     {req("DELETE", super, owner, "")},
+		"DELETE /api/v1/brands/{brandID}/memory/{id} default": {req("PUT", super, owner, `{}`)},
 	}
-	// The 204 scenario must run before the 404 one on the same (deleted) brand.
+	// A 204 scenario must run before the 404 one on the same (deleted)
+	// brand or memory item.
 	order := func(key string) string {
 		if strings.HasSuffix(key, " 404") && strings.HasPrefix(key, "DELETE") {
 			return "~" + key
@@ -531,8 +668,10 @@ func TestOpenAPICatalogSchemas(t *testing.T) {
 }
 
 // jsonFieldsRequired lists a struct's JSON field names (embedded structs'
-// fields promoted, as encoding/json does) and those without omitempty, sorted.
+// fields promoted, as encoding/json does: a field of the outer struct hides
+// an embedded one of the same name) and those without omitempty, sorted.
 func jsonFieldsRequired(t reflect.Type) (fields, required []string) {
+	var embedded []reflect.Type
 	for f := range t.Fields() {
 		tag := f.Tag.Get("json")
 		if f.Anonymous && tag == "" {
@@ -540,8 +679,7 @@ func jsonFieldsRequired(t reflect.Type) (fields, required []string) {
 			if ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
 			}
-			ef, er := jsonFieldsRequired(ft)
-			fields, required = append(fields, ef...), append(required, er...)
+			embedded = append(embedded, ft)
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
@@ -553,9 +691,109 @@ func jsonFieldsRequired(t reflect.Type) (fields, required []string) {
 			required = append(required, name)
 		}
 	}
+	own := slices.Clone(fields)
+	for _, et := range embedded {
+		ef, er := jsonFieldsRequired(et)
+		for _, name := range ef {
+			if !slices.Contains(own, name) {
+				fields = append(fields, name)
+				if slices.Contains(er, name) {
+					required = append(required, name)
+				}
+			}
+		}
+	}
 	slices.Sort(fields)
 	slices.Sort(required)
 	return fields, required
+}
+
+// TestOpenAPIReviewSchemas keeps the review and memory schemas in step with
+// the Go types the API encodes and decodes, and the documented statuses,
+// kinds and reject presets with the drafts and learn packages.
+func TestOpenAPIReviewSchemas(t *testing.T) {
+	t.Parallel()
+	doc := openAPIDoc(t, sqliteFixture(t))
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	schema := func(name string) map[string]any { return schemas[name].(map[string]any) }
+	for name, typ := range map[string]reflect.Type{
+		"DraftVersions":     reflect.TypeFor[api.DraftVersions](),
+		"BulkApproveResult": reflect.TypeFor[api.BulkApproveResult](),
+		"Memory":            reflect.TypeFor[api.MemoryJSON](),
+		"MemoryItem":        reflect.TypeFor[learn.Item](),
+		"MemoryItemDetail":  reflect.TypeFor[api.MemoryItemJSON](),
+		"Signal":            reflect.TypeFor[learn.Signal](),
+		"HistoryPoint":      reflect.TypeFor[learn.Point](),
+	} {
+		t.Run(name, func(t *testing.T) {
+			fields, required := jsonFieldsRequired(typ)
+			if got := sortedKeys(schema(name)["properties"].(map[string]any)); !slices.Equal(got, fields) {
+				t.Errorf("%s properties = %v, %v fields = %v", name, got, typ, fields)
+			}
+			got := asStrings(schema(name)["required"])
+			slices.Sort(got)
+			if !slices.Equal(got, required) {
+				t.Errorf("%s required = %v, %v fields without omitempty = %v", name, got, typ, required)
+			}
+		})
+	}
+	// Inputs: every field is a property; the required ones are those the
+	// handlers or services refuse to go without.
+	for name, in := range map[string]struct {
+		typ      reflect.Type
+		required []string
+	}{
+		"RejectInput":      {reflect.TypeFor[api.RejectInput](), []string{"reason"}},
+		"EditInput":        {reflect.TypeFor[api.EditInput](), []string{"body"}},
+		"RegenerateInput":  {reflect.TypeFor[api.RegenerateInput](), nil},
+		"BulkApproveInput": {reflect.TypeFor[api.BulkApproveInput](), []string{"ids"}},
+		"MemoryPatch":      {reflect.TypeFor[learn.Patch](), nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got, want := sortedKeys(schema(name)["properties"].(map[string]any)), jsonFields(in.typ); !slices.Equal(got, want) {
+				t.Errorf("%s properties = %v, %v fields = %v", name, got, in.typ, want)
+			}
+			if got := asStrings(schema(name)["required"]); !slices.Equal(got, in.required) {
+				t.Errorf("%s required = %v, want %v", name, got, in.required)
+			}
+		})
+	}
+	// The limits the services enforce.
+	props := func(name string) map[string]any { return schema(name)["properties"].(map[string]any) }
+	for _, c := range []struct {
+		schema, prop, key string
+		want              float64
+	}{
+		{"RejectInput", "reason", "maxLength", drafts.MaxInstruction},
+		{"RegenerateInput", "instruction", "maxLength", drafts.MaxInstruction},
+		{"MemoryPatch", "line", "maxLength", learn.MaxLine},
+		{"MemoryItem", "line", "maxLength", learn.MaxLine},
+	} {
+		if got := props(c.schema)[c.prop].(map[string]any)[c.key]; got != c.want {
+			t.Errorf("%s.%s %s = %v, want %v", c.schema, c.prop, c.key, got, c.want)
+		}
+	}
+	// The reject presets are listed, in the review queue's order.
+	desc := props("RejectInput")["reason"].(map[string]any)["description"].(string)
+	if want := "(" + strings.Join(learn.PresetReasons, ", ") + ")"; !strings.Contains(desc, want) {
+		t.Errorf("RejectInput.reason description lacks %q", want)
+	}
+	enum := func(name string) []string {
+		out := asStrings(schema(name)["enum"])
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(xs ...string) []string { slices.Sort(xs); return xs }
+	for name, want := range map[string][]string{
+		"DraftStatus":  sorted(drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected),
+		"MemoryKind":   sorted(learn.KindAvoid, learn.KindReplace, learn.KindInclude, learn.KindLength, learn.KindStyle, learn.KindGuidance),
+		"MemoryStatus": sorted(learn.StatusLearning, learn.StatusActive, learn.StatusDisabled), // deleted items are never shown
+		"SignalKind":   sorted(learn.SignalApprove, learn.SignalReject, learn.SignalEdit, learn.SignalRegenerate, learn.SignalRestore),
+	} {
+		if got := enum(name); !slices.Equal(got, want) {
+			t.Errorf("%s enum = %v, want %v", name, got, want)
+		}
+	}
 }
 
 // TestOpenAPIDraftSchemas keeps the generation and draft schemas in step

@@ -93,24 +93,37 @@ func TestRouteWalk(t *testing.T) {
 			t.Fatalf("Ann's products = %v, %v", res, err)
 		}
 		productA := res.Products[0].ID
+		// A second product, so that memory can learn from two.
+		f.addProducts(t, brandA.ID, "secret-plate")
 		genA := f.generate(t, scA, brandA.ID, drafts.StartInput{Channel: "etsy"})
-		if genA.Status != drafts.StatusDone || genA.Drafts != 4 {
-			t.Fatalf("Ann's generation = %+v, want done with 4 drafts", genA)
+		if genA.Status != drafts.StatusDone || genA.Drafts != 8 {
+			t.Fatalf("Ann's generation = %+v, want done with 8 drafts", genA)
 		}
 		draftsA, err := f.drafts.List(ctx, scA, brandA.ID, drafts.ListParams{})
-		if err != nil || len(draftsA) != 4 {
+		if err != nil || len(draftsA) != 8 {
 			t.Fatalf("Ann's drafts = %v, %v", draftsA, err)
 		}
+		// Brand memory, taught by edits of the two products' titles.
+		var titles []string
+		for _, d := range draftsA {
+			if d.Field == "title" {
+				titles = append(titles, d.ID)
+			}
+		}
+		memA := f.teach(t, scA, brandA.ID, [2]string{titles[0], titles[1]}, "truly")["avoid: truly"]
 		before := f.checksum(t, brandA.ID)
+		beforeReview := f.reviewState(t, brandA.ID)
 		ids := map[string]string{
 			"brands/{id}":      brandA.ID,
 			"brands/{brandID}": brandA.ID,
 			"products/{id}":    productA,
 			"imports/{id}":     imA.ID,
 			"generations/{id}": genA.ID,
+			"drafts/{id}":      titles[0],
+			"memory/{id}":      memA.ID,
 		}
 		secrets := []string{brandA.ID, scA.AccountID, userA.ID, userA.Email, tokA, productA, imA.ID, "Secret Mug", "secret-mug", "ann.csv",
-			genA.ID, draftsA[0].ID}
+			"secret-plate", "Secret-plate", genA.ID, draftsA[0].ID, titles[0], titles[1], memA.ID, "truly"}
 
 		for _, rt := range api.Routes() {
 			t.Run(rt.Method+" "+rt.Pattern, func(t *testing.T) {
@@ -164,12 +177,15 @@ func TestRouteWalk(t *testing.T) {
 		if after := f.checksum(t, brandA.ID); after != before {
 			t.Errorf("the walk changed the first tenant's brand")
 		}
+		if after := f.reviewState(t, brandA.ID); after != beforeReview {
+			t.Errorf("the walk changed the first tenant's drafts, memory, signals or generations")
+		}
 		ims, err := f.transfer.List(ctx, scA, brandA.ID, 10)
 		if err != nil || len(ims) != 1 {
 			t.Errorf("the first tenant's imports after the walk = %d, %v; want 1", len(ims), err)
 		}
-		if n, err := f.catalog.Count(ctx, scA, brandA.ID); err != nil || n != 1 {
-			t.Errorf("the first tenant's products after the walk = %d, %v; want 1", n, err)
+		if n, err := f.catalog.Count(ctx, scA, brandA.ID); err != nil || n != 2 {
+			t.Errorf("the first tenant's products after the walk = %d, %v; want 2", n, err)
 		}
 		if g, err := f.drafts.Get(ctx, scA, brandA.ID, genA.ID); err != nil || g.Status != drafts.StatusDone {
 			t.Errorf("the first tenant's generation after the walk = %+v, %v; want it done, not canceled", g, err)

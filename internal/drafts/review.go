@@ -192,6 +192,10 @@ func (s *Service) BulkApprove(ctx context.Context, sc tenant.Scope, brandID stri
 // Reject rejects the current version of a field with a reason (one of
 // learn.PresetReasons or the reviewer's own words).
 func (s *Service) Reject(ctx context.Context, sc tenant.Scope, id, reason string) (*Draft, error) {
+	d, err := s.reviewable(ctx, sc, id)
+	if err != nil {
+		return nil, err
+	}
 	reason = strings.Join(strings.Fields(reason), " ")
 	switch {
 	case reason == "":
@@ -200,10 +204,6 @@ func (s *Service) Reject(ctx context.Context, sc tenant.Scope, id, reason string
 		return nil, apperr.E(apperr.Invalid, "The reason is not valid text.")
 	case utf8.RuneCountInString(reason) > MaxInstruction:
 		return nil, apperr.E(apperr.Invalid, "The reason is longer than %d characters.", MaxInstruction)
-	}
-	d, err := s.reviewable(ctx, sc, id)
-	if err != nil {
-		return nil, err
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE drafts SET status = ? WHERE id = ? AND is_current = 1`, DraftRejected, d.ID)
@@ -242,15 +242,15 @@ func ParseBody(spec generate.FieldSpec, body string) generate.Value {
 // facts. A version that breaks a rule is kept as a draft but cannot be
 // approved. The edit is a signal learning reads.
 func (s *Service) Edit(ctx context.Context, sc tenant.Scope, id, body string, approve bool) (*Draft, error) {
+	d, err := s.reviewable(ctx, sc, id)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case len(body) > MaxBody:
 		return nil, apperr.E(apperr.TooLarge, "The text is larger than %d KB.", MaxBody>>10)
 	case !utf8.ValidString(body):
 		return nil, apperr.E(apperr.Invalid, "The text is not valid UTF-8.")
-	}
-	d, err := s.reviewable(ctx, sc, id)
-	if err != nil {
-		return nil, err
 	}
 	spec, ok := generate.Field(generate.Channel(d.Channel), d.Field)
 	if !ok {
