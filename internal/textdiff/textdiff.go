@@ -144,8 +144,14 @@ func Diff(a, b []Token) []Op {
 		}
 		ops = append(ops, Op{Kind: k, Tokens: []Token{t}})
 	}
-	for _, t := range a[:pre] {
-		add(Equal, t)
+	// A kept token is spaced as in either text, so a change before it
+	// never runs into it ("the" inserted before "Ocean").
+	equal := func(x, y Token) Token {
+		x.Space = x.Space || y.Space
+		return x
+	}
+	for i, t := range a[:pre] {
+		add(Equal, equal(t, b[i]))
 	}
 	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
 	if len(ma)*len(mb) > maxCells {
@@ -158,8 +164,8 @@ func Diff(a, b []Token) []Op {
 	} else {
 		middle(ma, mb, add)
 	}
-	for _, t := range a[len(a)-suf:] {
-		add(Equal, t)
+	for i, t := range a[len(a)-suf:] {
+		add(Equal, equal(t, b[len(b)-suf+i]))
 	}
 	return ops
 }
@@ -191,7 +197,9 @@ func middle(a, b []Token, add func(Kind, Token)) {
 		switch {
 		case a[i].Text == b[j].Text:
 			flush()
-			add(Equal, a[i])
+			t := a[i]
+			t.Space = t.Space || b[j].Space
+			add(Equal, t)
 			i++
 			j++
 		case lcs[(i+1)*w+j] >= lcs[i*w+j+1]:

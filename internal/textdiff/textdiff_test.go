@@ -90,3 +90,10 @@ func TestLongTextsStayBounded(t *testing.T) {
 		t.Errorf("del %d ins %d, want 4500 and 3000", del, ins)
 	}
 }
+
+func TestKeptTokenSpacedAfterInsert(t *testing.T) {
+	ops := Words("Ocean blue shirt", "Here is the Ocean blue shirt")
+	if len(ops) != 2 || ops[1].Kind != Equal || !ops[1].Tokens[0].Space {
+		t.Fatalf("ops = %+v: the kept word after an insertion must carry its space", ops)
+	}
+}
