@@ -94,11 +94,14 @@ type Variant struct {
 
 // Image is a product image. Width and Height are 0 when unknown.
 type Image struct {
-	Src      string `json:"src"`
-	Position int    `json:"position"`
-	Alt      string `json:"alt"`
-	Width    int    `json:"width,omitempty"`
-	Height   int    `json:"height,omitempty"`
+	// ExternalID is the image's id in its store (Shopify MediaImage gid,
+	// Etsy listing_image_id), needed to write its alt text back.
+	ExternalID string `json:"external_id,omitempty"`
+	Src        string `json:"src"`
+	Position   int    `json:"position"`
+	Alt        string `json:"alt"`
+	Width      int    `json:"width,omitempty"`
+	Height     int    `json:"height,omitempty"`
 	// VariantSKUs are the variants shown by this image.
 	VariantSKUs []string `json:"variant_skus,omitempty"`
 }
