@@ -113,10 +113,10 @@ func handleDraftList(ds *drafts.Service) handler {
 		q := r.URL.Query()
 		p := drafts.ListParams{Status: q.Get("status"), Channel: q.Get("channel"), ProductID: q.Get("product_id"), Field: q.Get("field")}
 		switch p.Status {
-		case "", drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected:
+		case "", drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected, drafts.DraftPublished:
 		default:
-			return apperr.E(apperr.Invalid, "Unknown status %q: use %s, %s or %s.", truncate(p.Status, 20),
-				drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected)
+			return apperr.E(apperr.Invalid, "Unknown status %q: use %s, %s, %s or %s.", truncate(p.Status, 20),
+				drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected, drafts.DraftPublished)
 		}
 		if p.Channel != "" && len(generate.Fields(generate.Channel(p.Channel))) == 0 {
 			return apperr.E(apperr.Invalid, "Unknown channel %q: use shopify, etsy, amazon or google.", truncate(p.Channel, 20))

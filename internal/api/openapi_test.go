@@ -785,7 +785,7 @@ func TestOpenAPIReviewSchemas(t *testing.T) {
 	}
 	sorted := func(xs ...string) []string { slices.Sort(xs); return xs }
 	for name, want := range map[string][]string{
-		"DraftStatus":  sorted(drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected),
+		"DraftStatus":  sorted(drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected, drafts.DraftPublished),
 		"MemoryKind":   sorted(learn.KindAvoid, learn.KindReplace, learn.KindInclude, learn.KindLength, learn.KindStyle, learn.KindGuidance),
 		"MemoryStatus": sorted(learn.StatusLearning, learn.StatusActive, learn.StatusDisabled), // deleted items are never shown
 		"SignalKind":   sorted(learn.SignalApprove, learn.SignalReject, learn.SignalEdit, learn.SignalRegenerate, learn.SignalRestore),

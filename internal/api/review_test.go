@@ -434,7 +434,7 @@ func TestReviewRefusals(t *testing.T) {
 		{"regenerate an older version", "POST", older + "/regenerate", owner, `{}`, 409, "conflict", "A newer version"},
 		{"approve an older version in bulk", "POST", bulk, owner, ids(ds["mug"]["title"].ID, old.ID), 409, "conflict", "A newer version"},
 		// Bad draft list queries.
-		{"unknown status", "GET", "/api/v1/brands/" + b.ID + "/drafts?status=done", owner, "", 400, "invalid", `Unknown status "done": use draft, approved or rejected.`},
+		{"unknown status", "GET", "/api/v1/brands/" + b.ID + "/drafts?status=done", owner, "", 400, "invalid", `Unknown status "done": use draft, approved, rejected or published.`},
 		{"unknown field of the channel", "GET", "/api/v1/brands/" + b.ID + "/drafts?channel=shopify&field=bullet_points", owner, "", 400, "invalid",
 			`shopify has no field "bullet_points"; its fields are title, description, seo_title, seo_description, tags, image_alt.`},
 		{"unknown field", "GET", "/api/v1/brands/" + b.ID + "/drafts?field=colour", owner, "", 400, "invalid", `No channel has a field "colour".`},

@@ -92,6 +92,9 @@ type Draft struct {
 	OutputTokens      int                   `json:"output_tokens"`
 	CostUSD           float64               `json:"cost_usd"`
 	CreatedAt         time.Time             `json:"created_at"`
+	// SourceChanged: the product changed in its store after this draft
+	// was written; the draft may describe an older version.
+	SourceChanged bool `json:"source_changed"`
 }
 
 // Service runs generations and reads drafts.
@@ -361,19 +364,27 @@ type ListParams struct {
 	Limit     int  // default 100, at most 1000
 }
 
+// draftColumns ends with source_changed: the product changed in its store
+// (a sync or webhook rewrote it) after the draft was written, other than
+// by PlutoPro's own publishing.
 const draftColumns = `id, brand_id, product_id, COALESCE(generation_id, ''), channel, field, version, is_current, value, status,
-	violations, ungrounded, repairs, provider, model, prompt_hash, input_tokens, cached_input_tokens, output_tokens, cost_usd, created_at`
+	violations, ungrounded, repairs, provider, model, prompt_hash, input_tokens, cached_input_tokens, output_tokens, cost_usd, created_at,
+	(SELECT CASE WHEN p.source IN ('shopify', 'etsy', 'amazon') AND p.updated_at > drafts.created_at AND p.updated_at >
+		COALESCE((SELECT MAX(pb.finished_at) FROM publications pb WHERE pb.product_id = drafts.product_id), drafts.created_at)
+		THEN 1 ELSE 0 END FROM products p WHERE p.id = drafts.product_id)`
 
 func scanDraft(row interface{ Scan(...any) error }) (*Draft, error) {
 	var d Draft
 	var cur int
+	var changed sql.NullInt64
 	var value, violations, ungrounded, repairs string
 	if err := row.Scan(&d.ID, &d.BrandID, &d.ProductID, &d.GenerationID, &d.Channel, &d.Field, &d.Version, &cur, &value, &d.Status,
 		&violations, &ungrounded, &repairs, &d.Provider, &d.Model, &d.PromptHash, &d.InputTokens, &d.CachedInputTokens,
-		&d.OutputTokens, &d.CostUSD, &d.CreatedAt); err != nil {
+		&d.OutputTokens, &d.CostUSD, &d.CreatedAt, &changed); err != nil {
 		return nil, err
 	}
 	d.Current = cur != 0
+	d.SourceChanged = changed.Int64 != 0
 	for _, f := range []struct {
 		src string
 		dst any

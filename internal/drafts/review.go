@@ -22,6 +22,8 @@ const (
 	DraftPending  = "draft"
 	DraftApproved = "approved"
 	DraftRejected = "rejected"
+	// DraftPublished: approved and written to the store (internal/connect).
+	DraftPublished = "published"
 )
 
 // ProviderHuman marks versions a person wrote (edits).

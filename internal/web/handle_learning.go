@@ -301,6 +301,8 @@ func draftStatus(st string) string {
 		return "approved"
 	case drafts.DraftRejected:
 		return "rejected"
+	case drafts.DraftPublished:
+		return "published"
 	}
 	return st
 }

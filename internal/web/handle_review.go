@@ -45,6 +45,7 @@ var reviewStatuses = []option{
 	{drafts.DraftPending, "To review"},
 	{drafts.DraftApproved, "Approved"},
 	{drafts.DraftRejected, "Rejected"},
+	{drafts.DraftPublished, "Published"},
 	{"any", "Any status"},
 }
 
@@ -69,7 +70,7 @@ func reviewFilterFrom(q url.Values) reviewFilter {
 	switch st := q.Get("status"); st {
 	case "any":
 		f.Status = ""
-	case drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected:
+	case drafts.DraftPending, drafts.DraftApproved, drafts.DraftRejected, drafts.DraftPublished:
 		f.Status = st
 	}
 	if _, ok := channelLabels[f.Channel]; !ok {
