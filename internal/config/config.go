@@ -65,6 +65,20 @@ type Config struct {
 	LLMInputTokensPerMinute int
 	// ShutdownTimeout bounds how long running requests and jobs may take to finish on SIGTERM.
 	ShutdownTimeout time.Duration
+	// Stores are the store apps' credentials; a platform is offered only
+	// when its app is configured (or in the sandbox).
+	Stores Stores
+}
+
+// Stores holds each store platform's app credentials.
+type Stores struct {
+	ShopifyClientID, ShopifyClientSecret, ShopifyAPIVersion string
+	EtsyKeystring, EtsySharedSecret                         string
+	AmazonApplicationID, AmazonClientID, AmazonClientSecret string
+	AmazonRegion, AmazonMarketplaceID                       string
+	// SyncInterval is how often every connected store is synced (polling
+	// catches what webhooks do not report).
+	SyncInterval time.Duration
 }
 
 // Getenv reads an environment variable (os.Getenv in production, a map in tests).
@@ -83,6 +97,7 @@ func Defaults() Config {
 		LLMConcurrency:       4,
 		LLMRequestsPerMinute: 50,
 		ShutdownTimeout:      30 * time.Second,
+		Stores:               Stores{ShopifyAPIVersion: "2025-01", AmazonRegion: "na", AmazonMarketplaceID: "ATVPDKIKX0DER", SyncInterval: time.Hour},
 	}
 }
 
@@ -94,6 +109,40 @@ func (c *Config) FromEnv(getenv Getenv) error {
 		c.BaseURL = v
 	}
 	c.EncryptionKeys = getenv("PLUTOPRO_ENCRYPTION_KEYS")
+	st := &c.Stores
+	for _, v := range []struct {
+		name string
+		dst  *string
+	}{{"SHOPIFY_CLIENT_ID", &st.ShopifyClientID}, {"SHOPIFY_CLIENT_SECRET", &st.ShopifyClientSecret}, {"SHOPIFY_API_VERSION", &st.ShopifyAPIVersion},
+		{"ETSY_KEYSTRING", &st.EtsyKeystring}, {"ETSY_SHARED_SECRET", &st.EtsySharedSecret},
+		{"AMAZON_SP_APPLICATION_ID", &st.AmazonApplicationID}, {"AMAZON_LWA_CLIENT_ID", &st.AmazonClientID},
+		{"AMAZON_LWA_CLIENT_SECRET", &st.AmazonClientSecret}, {"AMAZON_SP_REGION", &st.AmazonRegion},
+		{"AMAZON_MARKETPLACE_ID", &st.AmazonMarketplaceID}} {
+		if x := getenv(v.name); x != "" {
+			*v.dst = x
+		}
+	}
+	if v := getenv("PLUTOPRO_SYNC_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return fmt.Errorf("PLUTOPRO_SYNC_INTERVAL=%q: use a duration of at least 1m, e.g. 1h", v)
+		}
+		st.SyncInterval = d
+	}
+	switch st.AmazonRegion {
+	case "na", "eu", "fe":
+	default:
+		return fmt.Errorf("AMAZON_SP_REGION=%q: use na, eu or fe", st.AmazonRegion)
+	}
+	if (st.ShopifyClientID == "") != (st.ShopifyClientSecret == "") {
+		return fmt.Errorf("set both SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET, or neither")
+	}
+	if (st.EtsyKeystring == "") != (st.EtsySharedSecret == "") {
+		return fmt.Errorf("set both ETSY_KEYSTRING and ETSY_SHARED_SECRET, or neither")
+	}
+	if n := countSet(st.AmazonApplicationID, st.AmazonClientID, st.AmazonClientSecret); n != 0 && n != 3 {
+		return fmt.Errorf("set AMAZON_SP_APPLICATION_ID, AMAZON_LWA_CLIENT_ID and AMAZON_LWA_CLIENT_SECRET together, or none")
+	}
 	c.SMTPURL = getenv("SMTP_URL")
 	if v := getenv("PLUTOPRO_MAIL_FROM"); v != "" {
 		c.MailFrom = v
@@ -264,4 +313,14 @@ func (c *Config) Validate() error {
 // StoreOptions says which database to open.
 func (c *Config) StoreOptions() store.Options {
 	return store.Options{URL: c.DatabaseURL, DataDir: c.DataDir}
+}
+
+func countSet(vs ...string) int {
+	n := 0
+	for _, v := range vs {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }

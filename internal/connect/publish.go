@@ -19,11 +19,11 @@ import (
 )
 
 // Metadata keys where connectors keep list fields that have no field of
-// their own in the catalog model, newline-joined.
+// their own in the catalog model: a JSON array, or one item per line.
 const (
-	MetaMaterials = "materials"        // Etsy
-	MetaBullets   = "bullet_points"    // Amazon bullet_point
-	MetaKeywords  = "generic_keywords" // Amazon generic_keyword
+	MetaMaterials = "materials"              // Etsy
+	MetaBullets   = "amazon_bullet_point"    // Amazon bullet_point
+	MetaKeywords  = "amazon_generic_keyword" // Amazon generic_keyword
 )
 
 // Publication kinds and statuses.
@@ -147,7 +147,11 @@ func Snapshot(prod *catalog.Product, f Fields) Fields {
 	str := func(s string) *string { return &s }
 	lines := func(key string) *[]string {
 		xs := []string{}
-		for _, l := range strings.Split(prod.Metadata[key], "\n") {
+		raw := strings.TrimSpace(prod.Metadata[key])
+		if strings.HasPrefix(raw, "[") && json.Unmarshal([]byte(raw), &xs) == nil {
+			return &xs
+		}
+		for _, l := range strings.Split(raw, "\n") {
 			if l = strings.TrimSpace(l); l != "" {
 				xs = append(xs, l)
 			}
