@@ -23,10 +23,12 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/config"
 	"github.com/plutopro/plutopro/internal/drafts"
+	"github.com/plutopro/plutopro/internal/connect"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
 	"github.com/plutopro/plutopro/internal/secrets"
+	"github.com/plutopro/plutopro/internal/sandbox"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/telemetry"
 	"github.com/plutopro/plutopro/internal/web"
@@ -50,6 +52,10 @@ type App struct {
 	Transfer *transfer.Service
 	Drafts   *drafts.Service
 	Learn    *learn.Service
+	Connect  *connect.Service
+	// SandboxInfo is the running sandbox stores this app talks to (nil
+	// outside the sandbox).
+	SandboxInfo *sandbox.Info
 	Metrics  *telemetry.Metrics
 	Sandbox  bool
 }
@@ -62,6 +68,10 @@ type Options struct {
 	Migrate bool
 	// Sandbox marks the UI as running against the built-in fakes.
 	Sandbox bool
+	// SandboxInfo points the store connectors at running sandbox stores.
+	// Without it, Open looks for the sandbox.json a `serve --sandbox` on
+	// the same data dir wrote, so CLI commands reach the same stores.
+	SandboxInfo *sandbox.Info
 }
 
 // Open builds the app. Close releases it.
@@ -111,6 +121,19 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	a.Drafts = drafts.NewService(a.DB, a.Brands, a.Catalog, newProvider(cfg))
 	a.Learn = learn.NewService(a.DB, a.Brands)
 	a.Drafts.SetLearn(a.Learn)
+	a.SandboxInfo = o.SandboxInfo
+	if a.SandboxInfo == nil {
+		if a.SandboxInfo, err = sandbox.Load(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	connectors := storeConnectors(cfg)
+	if a.SandboxInfo != nil {
+		a.Sandbox = true
+		connectors = sandbox.Connectors(a.SandboxInfo)
+	}
+	a.Connect = connect.NewService(a.DB, a.Brands, a.Catalog, a.Vault, connectors, cfg.BaseURL)
+	a.Connect.Logger = logger
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.SendWorker{Outbox: a.Outbox})
@@ -122,6 +145,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	river.AddWorker(workers, genWorker)
 	river.AddWorker(workers, &drafts.BatchWorker{Worker: genWorker})
 	river.AddWorker(workers, &learn.Worker{Service: a.Learn})
+	river.AddWorker(workers, &connect.SyncWorker{Service: a.Connect})
+	river.AddWorker(workers, &connect.PublishWorker{Service: a.Connect})
+	river.AddWorker(workers, &connect.PeriodicSyncWorker{Service: a.Connect})
 	a.Jobs, err = jobs.New(a.DB, jobs.Options{
 		Workers:     workers,
 		Work:        o.Work,
@@ -136,6 +162,11 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 			river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 				return transfer.SweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			// Stores without product webhooks (Etsy, Amazon) are polled;
+			// Shopify's webhooks are backed up by the same sync.
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.Stores.SyncInterval), func() (river.JobArgs, *river.InsertOpts) {
+				return connect.PeriodicSyncArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: cfg.Stores.SyncInterval}}
+			}, nil),
 		},
 		Middleware: []rivertype.Middleware{&jobMetrics{m: a.Metrics}},
 	})
@@ -146,6 +177,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, o Options
 	a.Transfer.SetJobs(a.Jobs)
 	a.Drafts.SetJobs(a.Jobs)
 	a.Learn.SetJobs(a.Jobs)
+	a.Connect.SetJobs(a.Jobs)
 	return a, nil
 }
 
@@ -207,6 +239,7 @@ func (a *App) Handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", api.New(api.Config{Accounts: a.Accounts, Brands: a.Brands, Catalog: a.Catalog, Transfer: a.Transfer,
 		Drafts: a.Drafts, Learn: a.Learn, Logger: a.Logger, Version: Version}))
+	mux.Handle("POST /webhooks/{platform}", a.Connect.WebhookHandler())
 	mux.Handle("GET /healthz", telemetry.HealthHandler(a.DB.Ping))
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/", w.Handler())

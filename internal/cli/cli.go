@@ -30,17 +30,22 @@ type Globals struct {
 type cliRoot struct {
 	Globals
 
-	Serve    serveCmd    `cmd:"" help:"Run the web app, JSON API and job workers."`
-	Worker   workerCmd   `cmd:"" help:"Run job workers only."`
-	Migrate  migrateCmd  `cmd:"" help:"Apply database migrations."`
-	User     userCmd     `cmd:"" help:"Manage users."`
-	Brand    brandCmd    `cmd:"" help:"Manage brands."`
-	Token    tokenCmd    `cmd:"" help:"Manage API tokens."`
-	Import   importCmd   `cmd:"" help:"Import a catalog file (Shopify, Etsy or generic CSV) into a brand; waits for it."`
-	Export   exportCmd   `cmd:"" help:"Export a brand's catalog as a Shopify product CSV."`
-	Generate generateCmd `cmd:"" help:"Write drafts for a brand's products with the configured writer (PLUTOPRO_LLM)."`
-	Keys     keysCmd     `cmd:"" help:"Manage encryption keys."`
-	Version  versionCmd  `cmd:"" help:"Print the version."`
+	Serve       serveCmd       `cmd:"" help:"Run the web app, JSON API and job workers."`
+	Worker      workerCmd      `cmd:"" help:"Run job workers only."`
+	Migrate     migrateCmd     `cmd:"" help:"Apply database migrations."`
+	User        userCmd        `cmd:"" help:"Manage users."`
+	Brand       brandCmd       `cmd:"" help:"Manage brands."`
+	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
+	Import      importCmd      `cmd:"" help:"Import a catalog file (Shopify, Etsy or generic CSV) into a brand; waits for it."`
+	Export      exportCmd      `cmd:"" help:"Export a brand's catalog as a Shopify product CSV."`
+	Generate    generateCmd    `cmd:"" help:"Write drafts for a brand's products with the configured writer (PLUTOPRO_LLM)."`
+	Connect     connectCmd     `cmd:"" help:"Connect a brand to a store (prints the authorization URL; --sandbox completes it against the sandbox stores)."`
+	Connections connectionsCmd `cmd:"" help:"List a brand's store connections."`
+	Sync        syncCmd        `cmd:"" help:"Sync a brand's catalog from its connected stores."`
+	Publish     publishCmd     `cmd:"" help:"Publish a brand's approved drafts to its connected stores."`
+	Revert      revertCmd      `cmd:"" help:"Restore a product's fields in its store to an earlier published value or the original."`
+	Keys        keysCmd        `cmd:"" help:"Manage encryption keys."`
+	Version     versionCmd     `cmd:"" help:"Print the version."`
 }
 
 // env is what a command may use of the process.

@@ -7,15 +7,19 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/plutopro/plutopro/internal/app"
 	"github.com/plutopro/plutopro/internal/brand"
+	"github.com/plutopro/plutopro/internal/sandbox"
 	"github.com/plutopro/plutopro/internal/telemetry"
 )
 
 type serveCmd struct {
-	Addr string `name:"addr" env:"PLUTOPRO_ADDR" default:"127.0.0.1:8080" help:"Address to listen on (${env})."`
+	Addr           string `name:"addr" env:"PLUTOPRO_ADDR" default:"127.0.0.1:8080" help:"Address to listen on (${env})."`
+	Sandbox        bool   `help:"Run fake Shopify, Etsy and Amazon stores on loopback, seeded with the sample catalog, and connect to them instead of real stores."`
+	SandboxCatalog string `name:"sandbox-catalog" default:"../shared/data/shopify-csvs" help:"Directory of Shopify product CSVs the sandbox stores are seeded with."`
 }
 
 func (c *serveCmd) Run(g *Globals, e *env) error {
@@ -25,7 +29,19 @@ func (c *serveCmd) Run(g *Globals, e *env) error {
 	}
 	logger := telemetry.NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
 	slog.SetDefault(logger)
-	a, err := app.Open(e.ctx, cfg, logger, app.Options{Work: true, Migrate: true})
+	o := app.Options{Work: true, Migrate: true}
+	if c.Sandbox {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return err
+		}
+		sb, err := sandbox.Start(e.ctx, cfg.DataDir, sandbox.Options{CatalogDir: c.SandboxCatalog, Logger: logger})
+		if err != nil {
+			return err
+		}
+		defer sb.Close()
+		o.Sandbox, o.SandboxInfo = true, sb.Info
+	}
+	a, err := app.Open(e.ctx, cfg, logger, o)
 	if err != nil {
 		return err
 	}
