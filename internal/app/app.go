@@ -22,13 +22,13 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
 	"github.com/plutopro/plutopro/internal/config"
-	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/connect"
+	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
-	"github.com/plutopro/plutopro/internal/secrets"
 	"github.com/plutopro/plutopro/internal/sandbox"
+	"github.com/plutopro/plutopro/internal/secrets"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/telemetry"
 	"github.com/plutopro/plutopro/internal/web"
@@ -56,8 +56,8 @@ type App struct {
 	// SandboxInfo is the running sandbox stores this app talks to (nil
 	// outside the sandbox).
 	SandboxInfo *sandbox.Info
-	Metrics  *telemetry.Metrics
-	Sandbox  bool
+	Metrics     *telemetry.Metrics
+	Sandbox     bool
 }
 
 // Options says what a process needs from the app.
