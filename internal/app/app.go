@@ -227,6 +227,7 @@ func (a *App) Handler() (http.Handler, error) {
 		Transfer: a.Transfer,
 		Drafts:   a.Drafts,
 		Learn:    a.Learn,
+		Connect:  a.Connect,
 		Outbox:   a.Outbox,
 		Logger:   a.Logger,
 		BaseURL:  a.Config.BaseURL,

@@ -23,6 +23,7 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/connect"
 	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
@@ -44,9 +45,12 @@ type Config struct {
 	// Drafts runs generations and reads the drafts they write.
 	Drafts *drafts.Service
 	// Learn holds brand memory (what reviews taught).
-	Learn  *learn.Service
-	Outbox *mail.Outbox
-	Logger *slog.Logger
+	Learn *learn.Service
+	// Connect links brands to stores (optional: without it the store
+	// pages say no store can be connected).
+	Connect *connect.Service
+	Outbox  *mail.Outbox
+	Logger  *slog.Logger
 	// BaseURL is the public URL, e.g. http://127.0.0.1:8080.
 	BaseURL string
 	// Sandbox shows a "Sandbox mode" banner on every page.
