@@ -91,7 +91,10 @@ func Start(ctx context.Context, dataDir string, o Options) (*Sandbox, error) {
 		return fail(err)
 	}
 	products, _ := load()
-	so := shopifyfake.Options{ClientID: "sandbox-shopify-app", ClientSecret: randomHex(), Products: products, PublicURL: base}
+	// The sandbox shop has Shopify Plus limits (bucket 10,000, 1,000
+	// points/s), so clicking through does not wait on the leaky bucket.
+	so := shopifyfake.Options{ClientID: "sandbox-shopify-app", ClientSecret: randomHex(), Products: products, PublicURL: base,
+		BucketSize: 10000, RestoreRate: 1000}
 	if o.Shopify != nil {
 		o.Shopify(&so)
 	}
@@ -105,7 +108,9 @@ func Start(ctx context.Context, dataDir string, o Options) (*Sandbox, error) {
 		return fail(err)
 	}
 	products, _ = load()
-	eo := etsyfake.Options{Keystring: "sandboxetsykeystring", SharedSecret: randomHex(), Products: products}
+	// A larger per-second quota than Etsy's default 10, so publishing 60
+	// listings takes seconds, not half a minute.
+	eo := etsyfake.Options{Keystring: "sandboxetsykeystring", SharedSecret: randomHex(), Products: products, PerSecond: 50}
 	if o.Etsy != nil {
 		o.Etsy(&eo)
 	}
