@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,12 +25,14 @@ import (
 	"github.com/plutopro/plutopro/internal/fakes/faultplan"
 	"github.com/plutopro/plutopro/internal/fakes/shopifyfake"
 	"github.com/plutopro/plutopro/internal/sandbox"
+	"github.com/plutopro/plutopro/internal/store/storetest"
 )
 
 // world is `plutopro serve --sandbox` running in this process on a temp
 // data dir, and the CLI on the same data dir.
 type world struct {
 	t     *testing.T
+	env   map[string]string
 	dir   string
 	url   string
 	sb    *sandbox.Sandbox
@@ -37,7 +40,10 @@ type world struct {
 	token string
 }
 
-func start(t *testing.T, o sandbox.Options) *world {
+func start(t *testing.T, o sandbox.Options) *world { return startOn(t, o, "") }
+
+// startOn runs on PostgreSQL when databaseURL is set.
+func startOn(t *testing.T, o sandbox.Options, databaseURL string) *world {
 	t.Helper()
 	o.CatalogDir = "../../../shared/data/shopify-csvs"
 	if _, err := sandbox.LoadCatalog(o.CatalogDir); err != nil {
@@ -56,6 +62,12 @@ func start(t *testing.T, o sandbox.Options) *world {
 	cfg := config.Defaults()
 	cfg.DataDir = dir
 	cfg.BaseURL = "http://" + ln.Addr().String()
+	env := map[string]string{"PLUTOPRO_DATA_DIR": dir, "PLUTOPRO_BASE_URL": cfg.BaseURL}
+	if databaseURL != "" {
+		cfg.DatabaseURL = databaseURL
+		cfg.EncryptionKeys = "1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+		env["DATABASE_URL"], env["PLUTOPRO_ENCRYPTION_KEYS"] = cfg.DatabaseURL, cfg.EncryptionKeys
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.Open(ctx, cfg, logger, app.Options{Work: true, Migrate: true, Sandbox: true, SandboxInfo: sb.Info})
 	if err != nil {
@@ -69,7 +81,7 @@ func start(t *testing.T, o sandbox.Options) *world {
 		a.Close()
 		sb.Close()
 	})
-	w := &world{t: t, dir: dir, url: cfg.BaseURL, sb: sb, a: a}
+	w := &world{t: t, env: env, dir: dir, url: cfg.BaseURL, sb: sb, a: a}
 	w.cli("user", "add", "--email", "ada@example.com", "--name", "Ada", "--password-stdin")
 	var tok struct{ Token string }
 	w.cliJSON(&tok, "token", "add", "--email", "ada@example.com")
@@ -89,8 +101,7 @@ func (w *world) cli(args ...string) string {
 
 func (w *world) run(args ...string) (string, string, int) {
 	var out, errb bytes.Buffer
-	env := map[string]string{"PLUTOPRO_DATA_DIR": w.dir, "PLUTOPRO_BASE_URL": w.url}
-	code := cli.Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader("a long passphrase here\n"), &out, &errb)
+	code := cli.Run(context.Background(), args, func(k string) string { return w.env[k] }, strings.NewReader("a long passphrase here\n"), &out, &errb)
 	return out.String(), errb.String(), code
 }
 
@@ -503,4 +514,44 @@ func TestFaultsLoseNothing(t *testing.T) {
 		t.Errorf("only %d faults injected: the test proves little", injected)
 	}
 	t.Logf("faults injected: shopify %v, etsy %v, amazon %v", w.sb.Shopify.Injected(), w.sb.Etsy.Faults().Injected(), w.sb.Amazon.Faults().Injected())
+}
+
+// TestSandboxWalkthroughPostgres walks Shopify on PostgreSQL and scans a
+// dump of every table for tokens.
+func TestSandboxWalkthroughPostgres(t *testing.T) {
+	w := startOn(t, sandbox.Options{}, storetest.PostgresURL(t))
+	w.walk("shopify")
+	ctx := context.Background()
+	rows, err := w.a.DB.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if len(tables) < 10 {
+		t.Fatalf("only %d tables in the dump", len(tables))
+	}
+	found := 0
+	for _, table := range tables {
+		var dump string
+		if err := w.a.DB.QueryRow(ctx, `SELECT COALESCE(string_agg(t::text, E'\n'), '') FROM "`+table+`" t`).Scan(&dump); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"shpat_", "shprt_"} {
+			if strings.Contains(dump, p) {
+				t.Errorf("table %s holds %q in plaintext", table, p)
+			}
+		}
+		if strings.Contains(dump, "v1.") && table == "secret_values" {
+			found++
+		}
+	}
+	if found == 0 {
+		t.Error("the dump holds no sealed secret: the scan looked in the wrong place")
+	}
 }
