@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/plutopro/plutopro/internal/apperr"
+	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/tenant"
 )
@@ -200,6 +201,11 @@ func (w *SyncWorker) Work(ctx context.Context, j *river.Job[SyncArgs]) error {
 	}
 	_, _ = s.db.Exec(ctx, `UPDATE syncs SET status = ? WHERE id = ? AND status = ?`, SyncRunning, sy.ID, SyncQueued)
 	cursor := sy.cursor
+	if bl, ok := c.(BulkLister); ok && cursor == "" {
+		if n, _, err := bl.CountProducts(ctx, creds); err == nil && n > BulkThreshold {
+			return s.bulkSync(ctx, j, sy, conn, creds, bl, fail)
+		}
+	}
 	for {
 		page, err := c.ListProducts(ctx, creds, cursor)
 		if err != nil {
@@ -247,6 +253,77 @@ func (w *SyncWorker) Work(ctx context.Context, j *river.Job[SyncArgs]) error {
 		}
 		cursor = page.Next
 	}
+}
+
+// BulkLister is a connector that can also read a whole large store in one
+// bulk operation (Shopify's Bulk Operations: one query, a JSONL file),
+// far cheaper than thousands of paged queries.
+type BulkLister interface {
+	CountProducts(ctx context.Context, c *Credentials) (int, bool, error)
+	ListAllBulk(ctx context.Context, c *Credentials) ([]*catalog.Product, error)
+}
+
+// BulkThreshold is the catalog size above which a sync reads the store in
+// bulk when the platform can.
+const BulkThreshold = 250
+
+// bulkChunk is how many products of a bulk result one transaction stores.
+const bulkChunk = 500
+
+// bulkSync reads the store in one bulk operation and stores it in chunks
+// with progress. A retried job runs the bulk read again; the upsert makes
+// that harmless.
+func (s *Service) bulkSync(ctx context.Context, j *river.Job[SyncArgs], sy *Sync, conn *Connection, creds *Credentials, bl BulkLister,
+	fail func(string) error) error {
+	products, err := bl.ListAllBulk(ctx, creds)
+	if err != nil {
+		if errors.Is(err, ErrUnauthorized) {
+			s.markReauth(ctx, conn, "The store refused PlutoPro's access; connect the store again.")
+			return fail(fmt.Sprintf("%s refused PlutoPro's access; connect the store again.", conn.Platform))
+		}
+		if j.Attempt >= j.MaxAttempts {
+			return fail(apperr.MessageOf(asUserError(conn.Platform, err)))
+		}
+		return err
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE syncs SET total = ?, done = 0, created = 0, updated = 0, unchanged = 0 WHERE id = ?`,
+		len(products), sy.ID); err != nil {
+		return err
+	}
+	for i := 0; i < len(products) || i == 0; i += bulkChunk {
+		chunk := products[i:min(i+bulkChunk, len(products))]
+		for _, p := range chunk {
+			p.Source = string(conn.Platform)
+		}
+		last := i+bulkChunk >= len(products)
+		err := s.db.Tx(ctx, func(tx *store.Tx) error {
+			counts, err := s.catalog.UpsertTx(ctx, tx, sy.BrandID, chunk)
+			if err != nil {
+				return err
+			}
+			now := s.now()
+			status, finished := SyncRunning, any(nil)
+			if last {
+				status, finished = SyncDone, now
+			}
+			if _, err := tx.Exec(ctx, `UPDATE syncs SET status = ?, done = done + ?, created = created + ?, updated = updated + ?,
+				unchanged = unchanged + ?, finished_at = ? WHERE id = ?`, status, len(chunk), counts.Created, counts.Updated, counts.Unchanged,
+				finished, sy.ID); err != nil {
+				return err
+			}
+			if last {
+				_, err = tx.Exec(ctx, `UPDATE connections SET last_sync_at = ?, error = '' WHERE id = ?`, now, conn.ID)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("connect: store bulk chunk: %w", err)
+		}
+		if last {
+			break
+		}
+	}
+	return nil
 }
 
 // PeriodicSyncArgs starts a sync of every connected store (polling keeps

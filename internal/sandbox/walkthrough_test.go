@@ -555,3 +555,32 @@ func TestSandboxWalkthroughPostgres(t *testing.T) {
 		t.Error("the dump holds no sealed secret: the scan looked in the wrong place")
 	}
 }
+
+// TestShopifyBulkSync: a store above the bulk threshold is read with one
+// Bulk Operation (JSONL with __parentId), not hundreds of pages.
+func TestShopifyBulkSync(t *testing.T) {
+	extra := 300
+	w := start(t, sandbox.Options{Shopify: func(o *shopifyfake.Options) {
+		for i := range extra {
+			o.Products = append(o.Products, &catalog.Product{Handle: fmt.Sprintf("bulk-%03d", i), Title: fmt.Sprintf("Bulk product %d", i),
+				BodyHTML: "<p>One of many.</p>", Vendor: "Bulk Co", Variants: []catalog.Variant{{SKU: fmt.Sprintf("BULK-%03d", i)}}})
+		}
+	}})
+	var b struct{ ID string }
+	w.cliJSON(&b, "brand", "add", "--owner", "ada@example.com", "--name", "Big")
+	w.cli("connect", "--brand", "Big", "--platform", "shopify", "--sandbox")
+	var s syncOut
+	w.cliJSON(&s, "sync", "--brand", "Big", "--wait")
+	if got, _ := w.catalogTitles(b.ID, "shopify"); len(got) != 60+extra {
+		t.Fatalf("%d products after a bulk sync, want %d", len(got), 60+extra)
+	}
+	bulk := 0
+	for _, r := range w.sb.Shopify.Requests() {
+		if strings.Contains(string(r.Body), "bulkOperationRunQuery") {
+			bulk++
+		}
+	}
+	if bulk == 0 {
+		t.Error("the sync did not use a bulk operation")
+	}
+}
