@@ -584,3 +584,67 @@ func TestShopifyBulkSync(t *testing.T) {
 		t.Error("the sync did not use a bulk operation")
 	}
 }
+
+// TestDisconnectAndUninstall: disconnecting deletes the tokens and removes
+// the webhooks; app/uninstalled deletes the tokens too.
+func TestDisconnectAndUninstall(t *testing.T) {
+	w := start(t, sandbox.Options{})
+	ctx := context.Background()
+	secrets := func() int {
+		var n int
+		_ = w.a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM secret_values`).Scan(&n)
+		return n
+	}
+	var b struct{ ID string }
+	w.cliJSON(&b, "brand", "add", "--owner", "ada@example.com", "--name", "Leaving")
+	w.cli("connect", "--brand", "Leaving", "--platform", "shopify", "--sandbox")
+	if n := len(w.sb.Shopify.Subscriptions(w.sb.Info.Shopify.Shop)); n < 4 {
+		t.Fatalf("%d webhook subscriptions after connecting, want 4", n)
+	}
+	if secrets() != 2 {
+		t.Fatalf("%d secrets after connecting, want access and refresh tokens", secrets())
+	}
+	sc, _, err := w.a.OperatorScope(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := w.a.Connect.ByPlatform(ctx, sc, b.ID, "shopify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another account's scope cannot see or disconnect it.
+	other := sc
+	other.AccountID = "01a22222-0000-7000-8000-000000000000"
+	if err := w.a.Connect.Disconnect(ctx, other, b.ID, conn.ID); err == nil {
+		t.Fatal("another account disconnected the store")
+	}
+	if err := w.a.Connect.Disconnect(ctx, sc, b.ID, conn.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.sb.Shopify.Subscriptions(w.sb.Info.Shopify.Shop)); n != 0 {
+		t.Errorf("%d webhook subscriptions left after disconnecting", n)
+	}
+	if n := secrets(); n != 0 {
+		t.Errorf("%d secrets left after disconnecting", n)
+	}
+	if out, _, code := w.run("sync", "--brand", "Leaving", "--wait"); code == 0 {
+		t.Errorf("sync after disconnecting succeeded: %s", out)
+	}
+
+	// Connect again, then the seller uninstalls the app in Shopify.
+	w.cli("connect", "--brand", "Leaving", "--platform", "shopify", "--sandbox")
+	if secrets() != 2 {
+		t.Fatalf("%d secrets after reconnecting", secrets())
+	}
+	if _, err := w.sb.Shopify.Uninstall(w.sb.Info.Shopify.Shop); err != nil {
+		t.Fatal(err)
+	}
+	w.sb.Shopify.WaitWebhooks()
+	if n := secrets(); n != 0 {
+		t.Errorf("%d secrets left after app/uninstalled", n)
+	}
+	conn, _ = w.a.Connect.ByPlatform(ctx, sc, b.ID, "shopify")
+	if conn.Status != "disconnected" {
+		t.Errorf("status after app/uninstalled: %s", conn.Status)
+	}
+}
