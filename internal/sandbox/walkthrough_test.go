@@ -363,6 +363,7 @@ func TestWebhooks(t *testing.T) {
 	w.cliJSON(&b, "brand", "add", "--owner", "ada@example.com", "--name", "Hooks")
 	w.cli("connect", "--brand", "Hooks", "--platform", "shopify", "--sandbox")
 	w.cli("sync", "--brand", "Hooks", "--wait")
+	w.cli("generate", "--brand", "Hooks", "--channel", "shopify", "--fields", "title", "--wait")
 	count := func() (n int, sum string) {
 		rows, err := w.a.DB.Query(context.Background(), `SELECT title || updated_at FROM products ORDER BY id`)
 		if err != nil {
@@ -414,6 +415,29 @@ func TestWebhooks(t *testing.T) {
 			t.Fatalf("the products/update webhook did not update the catalog: %q", byExt[gid])
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	// The draft written before the change is flagged; the others are not.
+	var list struct {
+		Drafts []struct {
+			ProductID     string `json:"product_id"`
+			SourceChanged bool   `json:"source_changed"`
+		}
+	}
+	if st := w.api("GET", "/brands/"+b.ID+"/drafts?limit=1000", nil, &list); st != 200 || len(list.Drafts) != 60 {
+		t.Fatalf("drafts: %d, %d", st, len(list.Drafts))
+	}
+	byID, _ := w.catalogTitles(b.ID, "shopify")
+	flagged := 0
+	for _, d := range list.Drafts {
+		if d.SourceChanged {
+			flagged++
+			if byID[d.ProductID] != "Edited in the Shopify admin" {
+				t.Errorf("draft of an unchanged product flagged")
+			}
+		}
+	}
+	if flagged != 1 {
+		t.Errorf("%d drafts flagged as changed in the store, want 1", flagged)
 	}
 
 	// The mandatory privacy webhooks are answered 200.
