@@ -672,3 +672,32 @@ func TestDisconnectAndUninstall(t *testing.T) {
 		t.Errorf("status after app/uninstalled: %s", conn.Status)
 	}
 }
+
+// TestTokensRefreshedBeforeExpiry: an access token about to expire is
+// renewed with the refresh token before it is used, and the rotated
+// refresh token works the next time.
+func TestTokensRefreshedBeforeExpiry(t *testing.T) {
+	w := start(t, sandbox.Options{Shopify: func(o *shopifyfake.Options) { o.AccessTokenTTL = 2 * time.Minute }})
+	w.cli("brand", "add", "--owner", "ada@example.com", "--name", "Fresh")
+	w.cli("connect", "--brand", "Fresh", "--platform", "shopify", "--sandbox")
+	refreshes := func() int {
+		n := 0
+		for _, r := range w.sb.Shopify.Requests() {
+			if strings.HasSuffix(r.Path, "/oauth/access_token") && strings.Contains(string(r.Body), "refresh_token") {
+				n++
+			}
+		}
+		return n
+	}
+	before := refreshes()
+	for range 2 {
+		var s syncOut
+		w.cliJSON(&s, "sync", "--brand", "Fresh", "--wait")
+		if s.Syncs[0].Status != "done" || s.Syncs[0].Done != 60 {
+			t.Fatalf("sync with an expiring token: %+v", s.Syncs[0])
+		}
+	}
+	if refreshes() <= before {
+		t.Error("the expiring access token was not refreshed")
+	}
+}
