@@ -220,19 +220,24 @@ func (a *App) Close() {
 
 // Handler is the whole HTTP surface: web pages, the JSON API, health and metrics.
 func (a *App) Handler() (http.Handler, error) {
+	sandboxShop := ""
+	if a.SandboxInfo != nil {
+		sandboxShop = a.SandboxInfo.Shopify.Shop
+	}
 	w, err := web.New(web.Config{
-		Accounts: a.Accounts,
-		Brands:   a.Brands,
-		Catalog:  a.Catalog,
-		Transfer: a.Transfer,
-		Drafts:   a.Drafts,
-		Learn:    a.Learn,
-		Connect:  a.Connect,
-		Outbox:   a.Outbox,
-		Logger:   a.Logger,
-		BaseURL:  a.Config.BaseURL,
-		Sandbox:  a.Sandbox,
-		Version:  Version,
+		SandboxShop: sandboxShop,
+		Accounts:    a.Accounts,
+		Brands:      a.Brands,
+		Catalog:     a.Catalog,
+		Transfer:    a.Transfer,
+		Drafts:      a.Drafts,
+		Learn:       a.Learn,
+		Connect:     a.Connect,
+		Outbox:      a.Outbox,
+		Logger:      a.Logger,
+		BaseURL:     a.Config.BaseURL,
+		Sandbox:     a.Sandbox,
+		Version:     Version,
 	})
 	if err != nil {
 		return nil, err

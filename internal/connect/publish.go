@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/plutopro/plutopro/internal/apperr"
 	"github.com/plutopro/plutopro/internal/catalog"
@@ -85,14 +86,19 @@ func scanPublication(row interface{ Scan(...any) error }) (*Publication, error) 
 // PublishArgs is the job writing one publication to its store.
 type PublishArgs struct {
 	PublicationID string `json:"publication_id"`
+	// Retry numbers a seller's retries, so a retry is a job of its own even
+	// while the failed one is still being marked done.
+	Retry int `json:"retry,omitempty"`
 }
 
 // Kind names the job.
 func (PublishArgs) Kind() string { return "connect_publish" }
 
-// InsertOpts: unique per publication, retried with backoff.
+// InsertOpts: one live job per publication, retried with backoff; a
+// finished job does not block a seller's Retry.
 func (PublishArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}, MaxAttempts: 8}
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable,
+		rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}, MaxAttempts: 8}
 }
 
 // approvedDraft is a current approved draft of a product for a channel.
@@ -399,7 +405,7 @@ func (s *Service) Retry(ctx context.Context, sc tenant.Scope, brandID, id string
 		if _, err := tx.Exec(ctx, `UPDATE publications SET status = ?, error = '', finished_at = NULL WHERE id = ?`, PubQueued, p.ID); err != nil {
 			return err
 		}
-		_, err := s.jobs.InsertTx(ctx, tx, PublishArgs{PublicationID: p.ID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{}})
+		_, err := s.jobs.InsertTx(ctx, tx, PublishArgs{PublicationID: p.ID, Retry: p.Attempts}, nil)
 		return err
 	})
 	if err != nil {

@@ -122,7 +122,7 @@ func (s *Service) Begin(ctx context.Context, sc tenant.Scope, brandID string, p 
 	state := base64.RawURLEncoding.EncodeToString(nonce[:])
 	start, err := c.BeginAuth(ctx, AuthRequest{State: state, RedirectURI: s.CallbackURL(p), Shop: strings.TrimSpace(shop)})
 	if err != nil {
-		return "", asUserError(p, err)
+		return "", authError(p, err)
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		verifierID := ""
@@ -192,7 +192,7 @@ func (s *Service) Complete(ctx context.Context, p Platform, query url.Values) (*
 	}
 	creds, err := c.CompleteAuth(ctx, Callback{Query: query, Verifier: verifier, RedirectURI: redirect, Shop: shop})
 	if err != nil {
-		return nil, asUserError(p, err)
+		return nil, authError(p, err)
 	}
 	conn, err := s.save(ctx, brandID, userID, p, creds)
 	if err != nil {
@@ -448,6 +448,28 @@ func asUserError(p Platform, err error) error {
 		return err
 	}
 	return apperr.Wrap(apperr.Internal, err, fmt.Sprintf("The %s store could not be reached; try again.", p))
+}
+
+// authError turns an authorization failure into what the seller reads: a
+// refusal of their input or of the callback (bad shop domain, signature,
+// mismatched shop, stale callback, scopes not granted) is invalid input in
+// the connector's own words (connectors never put tokens in errors); only
+// a store that cannot be reached is an internal error.
+func authError(p Platform, err error) error {
+	var ue *url.Error
+	var ae *apperr.Error
+	var se *StoreError
+	switch {
+	case errors.As(err, &ae):
+		return err
+	case errors.Is(err, ErrBadSignature):
+		return apperr.Wrap(apperr.Invalid, err, fmt.Sprintf("The answer from %s did not verify (signature); start connecting again.", p))
+	case errors.As(err, &se) && se.Retryable, errors.As(err, &ue):
+		return asUserError(p, err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	return apperr.Wrap(apperr.Invalid, err, fmt.Sprintf("%s: %s", p, strings.TrimPrefix(err.Error(), string(p)+": ")))
 }
 
 // safeErr is an error for logs: connector errors never carry tokens, but

@@ -3,6 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"html"
 	"io"
 	"log/slog"
@@ -23,10 +25,13 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/connect"
 	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
+	"github.com/plutopro/plutopro/internal/sandbox"
+	"github.com/plutopro/plutopro/internal/secrets"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/store/storetest"
 	"github.com/plutopro/plutopro/internal/tenant"
@@ -48,6 +53,10 @@ type testEnv struct {
 	jobs     *jobs.Client
 	outbox   *mail.Outbox
 	logs     *syncBuffer
+	// connect and sandbox are set by newStoresEnv: the connect service
+	// talks to the sandbox's fake stores.
+	connect *connect.Service
+	sandbox *sandbox.Sandbox
 }
 
 type syncBuffer struct {
@@ -74,6 +83,36 @@ func newEnv(t *testing.T) *testEnv {
 
 func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	t.Helper()
+	return newEnvOpts(t, envOptions{configure: configure})
+}
+
+// envOptions say how to build a test server.
+type envOptions struct {
+	configure func(*web.Config)
+	// stores, when set, gives the server a connect service whose
+	// connectors point at these fake stores, with its sync and publish
+	// workers.
+	stores *sandbox.Sandbox
+}
+
+// newStoresEnv is a server connected to fake Shopify, Etsy and Amazon
+// stores seeded with the sample catalog (60 products each). It skips the
+// test when the catalog is missing.
+func newStoresEnv(t *testing.T, configure func(*web.Config)) *testEnv {
+	t.Helper()
+	if _, err := sandbox.LoadCatalog(sampleDir); err != nil {
+		t.Skipf("store tests skipped: the sample catalog %s is missing (%v); they need ../shared beside the checkout", sampleDir, err)
+	}
+	sb, err := sandbox.Start(context.Background(), t.TempDir(), sandbox.Options{CatalogDir: sampleDir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("sandbox.Start: %v", err)
+	}
+	t.Cleanup(sb.Close)
+	return newEnvOpts(t, envOptions{configure: configure, stores: sb})
+}
+
+func newEnvOpts(t *testing.T, o envOptions) *testEnv {
+	t.Helper()
 	db := storetest.SQLite(t, jobs.Migrate)
 	env := &testEnv{t: t, db: db, logs: &syncBuffer{}}
 	var h http.Handler = http.NotFoundHandler()
@@ -92,6 +131,19 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	river.AddWorker(workers, &transfer.ImportWorker{Service: env.transfer, Logger: slog.New(slog.NewTextHandler(env.logs, nil))})
 	river.AddWorker(workers, &drafts.Worker{Service: env.drafts, Logger: slog.New(slog.NewTextHandler(env.logs, nil))})
 	river.AddWorker(workers, &learn.Worker{Service: env.learn})
+	if o.stores != nil {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		keys, err := secrets.ParseKeys("1:" + base64.StdEncoding.EncodeToString(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.sandbox = o.stores
+		env.connect = connect.NewService(db, env.brands, env.catalog, secrets.NewVault(db, keys), sandbox.Connectors(o.stores.Info), srv.URL)
+		env.connect.Logger = slog.New(slog.NewTextHandler(env.logs, nil))
+		river.AddWorker(workers, &connect.SyncWorker{Service: env.connect})
+		river.AddWorker(workers, &connect.PublishWorker{Service: env.connect})
+	}
 	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, Queues: map[string]int{drafts.Queue: 4}})
 	if err != nil {
 		t.Fatalf("jobs.New: %v", err)
@@ -100,6 +152,9 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 	env.transfer.SetJobs(jc)
 	env.drafts.SetJobs(jc)
 	env.learn.SetJobs(jc)
+	if env.connect != nil {
+		env.connect.SetJobs(jc)
+	}
 	cfg := web.Config{
 		Accounts: env.accounts,
 		Brands:   env.brands,
@@ -112,7 +167,12 @@ func newEnvWith(t *testing.T, configure func(*web.Config)) *testEnv {
 		BaseURL:  srv.URL,
 		Version:  "test",
 	}
-	configure(&cfg)
+	if env.connect != nil {
+		cfg.Connect = env.connect
+	}
+	if o.configure != nil {
+		o.configure(&cfg)
+	}
 	s, err := web.New(cfg)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -110,6 +110,14 @@ var notices = map[string]string{
 	"memory-enabled":       "Memory item switched on.",
 	"memory-disabled":      "Memory item switched off: new drafts no longer follow it.",
 	"memory-deleted":       "Memory item deleted. Only new reviews can teach it again.",
+
+	// Stores page.
+	"store-connected":     "Store connected. PlutoPro is copying its catalog now.",
+	"store-disconnected":  "Store disconnected. Its products stay in the catalog; publishing to it stops until you connect it again.",
+	"sync-started":        "Sync started.",
+	"nothing-to-publish":  "Nothing to publish: no approved draft is waiting to go to this store.",
+	"publication-retried": "Publication queued again.",
+	"revert-queued":       "Revert queued: the store gets the earlier version in a moment.",
 }
 
 // field is one labelled form control for the "field" partial.

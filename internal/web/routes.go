@@ -77,6 +77,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /brands/{brandID}/learning/{itemID}/status", p(auth(s.handleMemoryStatus)))
 	mux.HandleFunc("POST /brands/{brandID}/learning/{itemID}/delete", p(auth(s.handleMemoryDelete)))
 
+	// Stores: a brand's connections, syncs and publications. The callback
+	// is where a store sends the seller back: a GET from the store,
+	// without a session or CSRF token (its one-time state stands for both).
+	mux.HandleFunc("GET /brands/{brandID}/stores", auth(s.handleStores))
+	mux.HandleFunc("POST /brands/{brandID}/stores/{platform}/connect", p(auth(s.handleStoreConnect)))
+	mux.HandleFunc("POST /brands/{brandID}/stores/{platform}/sync", p(auth(s.handleStoreSync)))
+	mux.HandleFunc("POST /brands/{brandID}/stores/{platform}/disconnect", p(auth(s.handleStoreDisconnect)))
+	mux.HandleFunc("POST /brands/{brandID}/stores/{platform}/publish", p(auth(s.handleStorePublish)))
+	mux.HandleFunc("GET /brands/{brandID}/stores/syncs/{syncID}", auth(s.handleStoreSyncProgress))
+	mux.HandleFunc("POST /brands/{brandID}/stores/publications/{publicationID}/retry", p(auth(s.handleStoreRetry)))
+	mux.HandleFunc("POST /brands/{brandID}/stores/products/{productID}/revert", p(auth(s.handleStoreRevert)))
+	mux.HandleFunc("GET /connect/{platform}/callback", s.handleConnectCallback)
+
 	// Members.
 	mux.HandleFunc("GET /members", auth(s.handleMembers))
 	mux.HandleFunc("POST /members/invite", p(auth(s.handleMemberInvite)))

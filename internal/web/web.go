@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -55,7 +56,10 @@ type Config struct {
 	BaseURL string
 	// Sandbox shows a "Sandbox mode" banner on every page.
 	Sandbox bool
-	Version string
+	// SandboxShop is the sandbox Shopify shop the connect form suggests
+	// (default, with Sandbox, the shop `serve --sandbox` runs).
+	SandboxShop string
+	Version     string
 }
 
 // Server serves the UI.
@@ -66,11 +70,17 @@ type Server struct {
 	transfer *transfer.Service
 	drafts   *drafts.Service
 	learn    *learn.Service
+	connect  *connect.Service
 	outbox   *mail.Outbox
 	logger   *slog.Logger
 	baseURL  string
 	sandbox  bool
 	version  string
+	// sandboxShop prefills the Shopify connect form ("" outside the sandbox).
+	sandboxShop string
+	// storesCSP is the policy of the stores page, whose connect forms
+	// redirect to the stores' authorization pages.
+	storesCSP string
 
 	pages      map[string]*template.Template
 	static     fs.FS
@@ -101,6 +111,7 @@ func New(cfg Config) (*Server, error) {
 		transfer:   cfg.Transfer,
 		drafts:     cfg.Drafts,
 		learn:      cfg.Learn,
+		connect:    cfg.Connect,
 		outbox:     cfg.Outbox,
 		logger:     cfg.Logger,
 		baseURL:    strings.TrimRight(cfg.BaseURL, "/"),
@@ -109,6 +120,10 @@ func New(cfg Config) (*Server, error) {
 		static:     st,
 		staticHash: hash,
 	}
+	if cfg.Sandbox {
+		s.sandboxShop = cmp.Or(cfg.SandboxShop, sandboxShopifyShop)
+	}
+	s.storesCSP = storesPolicy(s.connect)
 	if s.pages, err = parseTemplates(s.funcs()); err != nil {
 		return nil, err
 	}
@@ -137,11 +152,13 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return tag
 		},
-		"plural":       plural,
-		"channelLabel": channelLabel,
-		"money":        money,
-		"join":         strings.Join,
-		"draftStatus":  draftStatus,
+		"plural":        plural,
+		"channelLabel":  channelLabel,
+		"money":         money,
+		"join":          strings.Join,
+		"draftStatus":   draftStatus,
+		"platformName":  platformName,
+		"storeCardData": storeCardData,
 	}
 }
 
