@@ -26,7 +26,7 @@
 // SP-API cannot page through all of a seller's SKUs directly
 // (searchListingsItems stops at 1000), so ListProducts asks the Reports
 // API for GET_MERCHANT_LISTINGS_ALL_DATA: createReport, getReport until
-// DONE (FATAL or CANCELLED is a *connect.StoreError), getReportDocument, the
+// DONE (FATAL is a *connect.StoreError; CANCELLED, which Amazon answers when there is no data, an empty store), getReportDocument, the
 // download (gzip when compressionAlgorithm is GZIP; Cp1252 and other
 // charsets decoded), and reads the seller-sku column of the tab-separated
 // text. Each page then reads PageSize (20) of those SKUs with

@@ -74,6 +74,9 @@ func (c *Client) ListProducts(ctx context.Context, cr *connect.Credentials, curs
 		if err != nil {
 			return nil, err
 		}
+		if doc == noListings {
+			return &connect.Page{Products: nil, Total: 0}, nil
+		}
 		if doc == "" { // still processing: come back later
 			return &connect.Page{Next: cursor{Report: cu.Report}.encode(), Total: -1}, nil
 		}
@@ -138,7 +141,11 @@ func (c *Client) waitReport(ctx context.Context, cr *connect.Credentials, id str
 				return "", &connect.StoreError{Platform: connect.Amazon, Status: http.StatusOK, Code: "DONE", Message: "the listings report is done but has no document"}
 			}
 			return rep.ReportDocumentID, nil
-		case "FATAL", "CANCELLED":
+		case "CANCELLED":
+			// Amazon cancels a listings report when there is nothing to
+			// report: a seller with no listings yet.
+			return noListings, nil
+		case "FATAL":
 			return "", &connect.StoreError{Platform: connect.Amazon, Status: http.StatusOK, Code: rep.ProcessingStatus,
 				Message: fmt.Sprintf("Amazon could not make the listings report (%s)", rep.ProcessingStatus), Retryable: rep.ProcessingStatus == "FATAL"}
 		case "IN_QUEUE", "IN_PROGRESS":
@@ -157,6 +164,9 @@ func (c *Client) waitReport(ctx context.Context, cr *connect.Credentials, id str
 		}
 	}
 }
+
+// noListings stands for a report Amazon cancelled for want of data.
+const noListings = "\x00no-listings"
 
 // reportSKUs returns the SKUs of a report document, from the cache or by
 // downloading it.
