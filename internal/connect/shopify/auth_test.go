@@ -25,7 +25,7 @@ func TestOAuthFlow(t *testing.T) {
 	if got, want := u.Path, "/shops/"+shopifyfake.DefaultShop+"/admin/oauth/authorize"; got != want {
 		t.Errorf("authorize path = %q, want %q", got, want)
 	}
-	for k, want := range map[string]string{"client_id": testClientID, "scope": "read_products,write_products", "redirect_uri": testRedirect, "state": "nonce-123"} {
+	for k, want := range map[string]string{"client_id": testClientID, "scope": "read_products,write_products,write_files", "redirect_uri": testRedirect, "state": "nonce-123"} {
 		if got := aq.Get(k); got != want {
 			t.Errorf("authorize %s = %q, want %q", k, got, want)
 		}
@@ -55,8 +55,8 @@ func TestOAuthFlow(t *testing.T) {
 	if want := start.Add(time.Hour); !cr.ExpiresAt.Equal(want) {
 		t.Errorf("ExpiresAt = %v, want %v", cr.ExpiresAt, want)
 	}
-	if got := strings.Join(cr.Scopes, ","); got != "write_products" {
-		t.Errorf("Scopes = %q, want write_products (Shopify leaves out the implied read)", got)
+	if got := strings.Join(cr.Scopes, ","); got != "write_products,write_files" {
+		t.Errorf("Scopes = %q, want write_products,write_files (Shopify leaves out the implied read)", got)
 	}
 	if cr.Extra["refresh_token_expires_at"] != start.Add(90*24*time.Hour).Format(time.RFC3339) {
 		t.Errorf("refresh expiry = %q", cr.Extra["refresh_token_expires_at"])

@@ -14,7 +14,7 @@ import (
 const DefaultAPIVersion = "2025-01"
 
 // DefaultScopes are the access scopes the client asks for.
-var DefaultScopes = []string{"read_products", "write_products"}
+var DefaultScopes = []string{"read_products", "write_products", "write_files"}
 
 // Options configures a Client.
 type Options struct {
