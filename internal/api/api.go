@@ -14,6 +14,7 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/connect"
 	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/learn"
 )
@@ -29,6 +30,9 @@ type Config struct {
 	Drafts *drafts.Service
 	// Learn holds brand memory (what reviews taught).
 	Learn *learn.Service
+	// Connect holds store connections, syncs and publications; optional:
+	// without it the store endpoints answer 404.
+	Connect *connect.Service
 	// RegenerateWait caps how long POST drafts/{id}/regenerate?wait=true
 	// waits for the writer before answering 202; zero means 2 minutes.
 	RegenerateWait time.Duration

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -25,12 +26,14 @@ import (
 	"github.com/plutopro/plutopro/internal/brand"
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/connect"
 	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/generate"
 	"github.com/plutopro/plutopro/internal/generate/offline"
 	"github.com/plutopro/plutopro/internal/jobs"
 	"github.com/plutopro/plutopro/internal/learn"
 	"github.com/plutopro/plutopro/internal/mail"
+	"github.com/plutopro/plutopro/internal/secrets"
 	"github.com/plutopro/plutopro/internal/store"
 	"github.com/plutopro/plutopro/internal/store/storetest"
 	"github.com/plutopro/plutopro/internal/tenant"
@@ -49,14 +52,23 @@ type fixture struct {
 	transfer *transfer.Service
 	drafts   *drafts.Service
 	learn    *learn.Service
+	connect  *connect.Service
 	jobs     *jobs.Client
 	outbox   *mail.Outbox
 	h        http.Handler
 	log      *syncBuffer // the API's logger output, JSON lines
 }
 
-// newFixture serves the API on db.
+// newFixture serves the API on db, with no store platforms: connections
+// are made by hand (addConnection).
 func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	return newFixtureWith(t, db, nil)
+}
+
+// newFixtureWith serves the API on db, connecting stores with connectors
+// (sandbox.Connectors for the fake stores).
+func newFixtureWith(t *testing.T, db *store.DB, connectors map[connect.Platform]connect.Connector) *fixture {
 	t.Helper()
 	f := &fixture{db: db, outbox: mail.NewOutbox(db, nil, nil), brands: brand.NewService(db), log: &syncBuffer{}}
 	f.accounts = account.NewService(db, f.outbox, "http://127.0.0.1")
@@ -65,9 +77,16 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.drafts = drafts.NewService(db, f.brands, f.catalog, testWriter{})
 	f.learn = learn.NewService(db, f.brands)
 	f.drafts.SetLearn(f.learn)
+	keys, err := secrets.ParseKeys("1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.connect = connect.NewService(db, f.brands, f.catalog, secrets.NewVault(db, keys), connectors, "http://127.0.0.1")
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &transfer.ImportWorker{Service: f.transfer, Logger: slog.New(slog.NewJSONHandler(f.log, nil))})
 	river.AddWorker(workers, &drafts.Worker{Service: f.drafts, Logger: slog.New(slog.NewJSONHandler(f.log, nil))})
+	river.AddWorker(workers, &connect.SyncWorker{Service: f.connect})
+	river.AddWorker(workers, &connect.PublishWorker{Service: f.connect})
 	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, Queues: map[string]int{drafts.Queue: 4}})
 	if err != nil {
 		t.Fatalf("jobs.New: %v", err)
@@ -75,6 +94,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.jobs = jc
 	f.transfer.SetJobs(jc)
 	f.drafts.SetJobs(jc)
+	f.connect.SetJobs(jc)
 	f.h = api.New(api.Config{
 		Accounts: f.accounts,
 		Brands:   f.brands,
@@ -82,6 +102,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		Transfer: f.transfer,
 		Drafts:   f.drafts,
 		Learn:    f.learn,
+		Connect:  f.connect,
 		Logger:   slog.New(slog.NewJSONHandler(f.log, nil)),
 		Version:  "test",
 	})

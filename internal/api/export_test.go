@@ -14,4 +14,9 @@ type (
 	DraftVersions     = draftVersions
 	MemoryJSON        = memoryJSON
 	MemoryItemJSON    = memoryItemJSON
+	ConnectionJSON    = connectionJSON
+	ConnectionList    = connectionList
+	PublicationList   = publicationList
+	PublishInput      = publishInput
+	RevertInput       = revertInput
 )

@@ -16,6 +16,7 @@ import (
 	"github.com/plutopro/plutopro/internal/catalog"
 	"github.com/plutopro/plutopro/internal/catalog/csvfile"
 	"github.com/plutopro/plutopro/internal/catalog/transfer"
+	"github.com/plutopro/plutopro/internal/connect"
 	"github.com/plutopro/plutopro/internal/drafts"
 	"github.com/plutopro/plutopro/internal/generate"
 	"github.com/plutopro/plutopro/internal/learn"
@@ -81,7 +82,9 @@ func TestOpenAPIDocument(t *testing.T) {
 	for _, name := range []string{"Brand", "BrandInput", "Error", "Me", "Product", "ProductSummary", "ProductList", "Import", "ImportDetail", "Reject",
 		"Generation", "GenerationInput", "Draft", "DraftList", "DraftValue", "Violation", "Ungrounded",
 		"DraftStatus", "DraftVersions", "RejectInput", "EditInput", "RegenerateInput", "BulkApproveInput", "BulkApproveResult",
-		"Memory", "MemoryItem", "MemoryItemDetail", "MemoryKind", "MemoryStatus", "MemoryPatch", "Signal", "SignalKind", "HistoryPoint"} {
+		"Memory", "MemoryItem", "MemoryItemDetail", "MemoryKind", "MemoryStatus", "MemoryPatch", "Signal", "SignalKind", "HistoryPoint",
+		"Platform", "Connection", "ConnectionList", "ConnectionStatus", "Sync", "SyncStatus", "PublishInput", "RevertInput", "Publication",
+		"PublicationList", "PublicationKind", "PublicationStatus", "PublishFields"} {
 		if _, ok := schemas[name]; !ok {
 			t.Errorf("components.schemas lacks %s", name)
 		}
@@ -234,6 +237,27 @@ func TestOpenAPIResponses(t *testing.T) {
 	unknownItem := memory + "/" + store.NewID()
 	long := strings.Repeat("Cup ", 70)
 	ids := func(ids ...string) string { return `{"ids":["` + strings.Join(ids, `","`) + `"]}` }
+	// Stores: a brand with a connected Shopify store (no tokens: its jobs
+	// fail) and a disconnected Etsy one, a sync, and publications done,
+	// failed and queued.
+	pb := f.brand(t, sc, "Published")
+	f.addProducts(t, pb.ID, "vase", "bowl", "urn", "jar")
+	vase, bowl, urn, jar := f.productID(t, pb.ID, "vase"), f.productID(t, pb.ID, "bowl"), f.productID(t, pb.ID, "urn"), f.productID(t, pb.ID, "jar")
+	shop := f.addConnection(t, pb.ID, connect.Shopify, connect.StatusConnected)
+	gone := f.addConnection(t, pb.ID, connect.Etsy, connect.StatusDisconnected)
+	sy, err := f.connect.StartSync(context.Background(), sc, pb.ID, shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	donePub := f.addPublication(t, pb.ID, vase, shop, 1, connect.PubDone, `{"title":"Vase"}`, `{"title":"Blue vase","tags":["vase"],"image_alts":{"gid://shopify/MediaImage/1":"A vase"}}`)
+	failedPub := f.addPublication(t, pb.ID, bowl, shop, 1, connect.PubFailed, `{}`, `{"title":"Bowl"}`)
+	f.addPublication(t, pb.ID, urn, shop, 1, connect.PubDone, `{"title":"Urn"}`, `{"title":"Tall urn"}`)
+	f.addPublication(t, pb.ID, urn, shop, 2, connect.PubQueued, `{}`, `{"title":"Taller urn"}`)
+	stores := "/api/v1/brands/" + pb.ID
+	conns, publish, pubs := stores+"/connections", stores+"/publish", stores+"/publications"
+	syncPath, syncGet := conns+"/"+shop+"/sync", stores+"/syncs/"+sy.ID
+	retry, retryDone := pubs+"/"+failedPub+"/retry", pubs+"/"+donePub+"/retry"
+	revert := func(productID string) string { return stores + "/products/" + productID + "/revert" }
 	req := newRequest
 	scenarios := map[string][]*http.Request{
 		"GET /api/v1/openapi.json 200": {req("GET", "/api/v1/openapi.json", "", "")},
@@ -453,6 +477,62 @@ func TestOpenAPIResponses(t *testing.T) {
 		"DELETE /api/v1/brands/{brandID}/memory/{id} 403":     {req("DELETE", super, viewer, "")},
 		"DELETE /api/v1/brands/{brandID}/memory/{id} 404":     {req("DELETE", super, owner, "")},
 		"DELETE /api/v1/brands/{brandID}/memory/{id} default": {req("PUT", super, owner, `{}`)},
+
+		"GET /api/v1/brands/{brandID}/connections 200": {req("GET", conns, owner, ""), req("GET", conns, viewer, ""),
+			req("GET", "/api/v1/brands/"+empty.ID+"/connections", owner, "")},
+		"GET /api/v1/brands/{brandID}/connections 401":     {req("GET", conns, "", "")},
+		"GET /api/v1/brands/{brandID}/connections 404":     {req("GET", "/api/v1/brands/"+store.NewID()+"/connections", owner, "")},
+		"GET /api/v1/brands/{brandID}/connections default": {req("DELETE", conns, owner, "")},
+
+		"POST /api/v1/brands/{brandID}/connections/{connectionID}/sync 202": {req("POST", syncPath, owner, "")},
+		"POST /api/v1/brands/{brandID}/connections/{connectionID}/sync 401": {req("POST", syncPath, "", "")},
+		"POST /api/v1/brands/{brandID}/connections/{connectionID}/sync 403": {req("POST", syncPath, viewer, "")},
+		"POST /api/v1/brands/{brandID}/connections/{connectionID}/sync 404": {req("POST", conns+"/"+store.NewID()+"/sync", owner, ""),
+			req("POST", "/api/v1/brands/"+b.ID+"/connections/"+shop+"/sync", owner, "")},
+		"POST /api/v1/brands/{brandID}/connections/{connectionID}/sync 409":     {req("POST", conns+"/"+gone+"/sync", owner, "")},
+		"POST /api/v1/brands/{brandID}/connections/{connectionID}/sync default": {req("GET", syncPath, owner, "")},
+
+		"GET /api/v1/brands/{brandID}/syncs/{syncID} 200":     {req("GET", syncGet, owner, ""), req("GET", syncGet, viewer, "")},
+		"GET /api/v1/brands/{brandID}/syncs/{syncID} 401":     {req("GET", syncGet, "", "")},
+		"GET /api/v1/brands/{brandID}/syncs/{syncID} 404":     {req("GET", stores+"/syncs/"+store.NewID(), owner, ""), req("GET", id+"/syncs/"+sy.ID, owner, "")},
+		"GET /api/v1/brands/{brandID}/syncs/{syncID} default": {req("POST", syncGet, owner, "")},
+
+		"POST /api/v1/brands/{brandID}/publish 202": {req("POST", publish, owner, `{}`),
+			req("POST", publish, owner, `{"platform":"shopify","product_ids":["`+jar+`"]}`)},
+		"POST /api/v1/brands/{brandID}/publish 400": {req("POST", publish, owner, `{"platform":"ebay"}`),
+			req("POST", publish, owner, `{"platform":"etsy"}`), req("POST", publish, owner, `{`), req("POST", publish, owner, `{"colour":"red"}`),
+			req("POST", "/api/v1/brands/"+empty.ID+"/publish", owner, `{}`)},
+		"POST /api/v1/brands/{brandID}/publish 401":     {req("POST", publish, "", `{}`)},
+		"POST /api/v1/brands/{brandID}/publish 403":     {req("POST", publish, viewer, `{}`)},
+		"POST /api/v1/brands/{brandID}/publish 404":     {req("POST", "/api/v1/brands/"+store.NewID()+"/publish", owner, `{}`)},
+		"POST /api/v1/brands/{brandID}/publish 413":     {req("POST", publish, owner, huge)},
+		"POST /api/v1/brands/{brandID}/publish 415":     {text("POST", publish, owner)},
+		"POST /api/v1/brands/{brandID}/publish default": {req("GET", publish, owner, "")},
+
+		"GET /api/v1/brands/{brandID}/publications 200": {req("GET", pubs, owner, ""), req("GET", pubs, viewer, ""),
+			req("GET", pubs+"?product_id="+vase, owner, ""), req("GET", "/api/v1/brands/"+empty.ID+"/publications", owner, "")},
+		"GET /api/v1/brands/{brandID}/publications 401":     {req("GET", pubs, "", "")},
+		"GET /api/v1/brands/{brandID}/publications 404":     {req("GET", "/api/v1/brands/"+store.NewID()+"/publications", owner, "")},
+		"GET /api/v1/brands/{brandID}/publications default": {req("DELETE", pubs, owner, "")},
+
+		"POST /api/v1/brands/{brandID}/publications/{publicationID}/retry 202":     {req("POST", retry, owner, "")},
+		"POST /api/v1/brands/{brandID}/publications/{publicationID}/retry 401":     {req("POST", retry, "", "")},
+		"POST /api/v1/brands/{brandID}/publications/{publicationID}/retry 403":     {req("POST", retry, viewer, "")},
+		"POST /api/v1/brands/{brandID}/publications/{publicationID}/retry 404":     {req("POST", pubs+"/"+store.NewID()+"/retry", owner, "")},
+		"POST /api/v1/brands/{brandID}/publications/{publicationID}/retry 409":     {req("POST", retryDone, owner, "")},
+		"POST /api/v1/brands/{brandID}/publications/{publicationID}/retry default": {req("GET", retry, owner, "")},
+
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert 202": {req("POST", revert(vase), owner, `{"to":0}`)},
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert 400": {req("POST", revert(jar), owner, `{"to":0}`),
+			req("POST", revert(vase), owner, `{"to":-1}`), req("POST", revert(vase), owner, `{}`), req("POST", revert(vase), owner, `{`)},
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert 401": {req("POST", revert(vase), "", `{"to":0}`)},
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert 403": {req("POST", revert(vase), viewer, `{"to":0}`)},
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert 404": {req("POST", revert(urn), owner, `{"to":9}`),
+			req("POST", revert(store.NewID()), owner, `{"to":0}`), req("POST", "/api/v1/brands/"+b.ID+"/products/"+vase+"/revert", owner, `{"to":0}`)},
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert 409":     {req("POST", revert(urn), owner, `{"to":1}`)},
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert 413":     {req("POST", revert(vase), owner, huge)},
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert 415":     {text("POST", revert(vase), owner)},
+		"POST /api/v1/brands/{brandID}/products/{productID}/revert default": {req("GET", revert(vase), owner, "")},
 	}
 	// A 204 scenario must run before the 404 one on the same (deleted)
 	// brand or memory item.

@@ -56,5 +56,13 @@ func routes(cfg Config) []route {
 		{"GET", "/api/v1/brands/{brandID}/memory/{id}", bearer, handleMemoryGet(cfg.Learn)},
 		{"PATCH", "/api/v1/brands/{brandID}/memory/{id}", bearer, handleMemoryUpdate(cfg.Learn)},
 		{"DELETE", "/api/v1/brands/{brandID}/memory/{id}", bearer, handleMemoryDelete(cfg.Learn)},
+
+		{"GET", "/api/v1/brands/{brandID}/connections", bearer, handleConnectionList(cfg.Connect)},
+		{"POST", "/api/v1/brands/{brandID}/connections/{connectionID}/sync", bearer, handleSyncStart(cfg.Connect)},
+		{"GET", "/api/v1/brands/{brandID}/syncs/{syncID}", bearer, handleSyncGet(cfg.Connect)},
+		{"POST", "/api/v1/brands/{brandID}/publish", bearer, handlePublish(cfg.Brands, cfg.Connect)},
+		{"GET", "/api/v1/brands/{brandID}/publications", bearer, handlePublicationList(cfg.Connect)},
+		{"POST", "/api/v1/brands/{brandID}/publications/{publicationID}/retry", bearer, handlePublicationRetry(cfg.Connect)},
+		{"POST", "/api/v1/brands/{brandID}/products/{productID}/revert", bearer, handleProductRevert(cfg.Brands, cfg.Catalog, cfg.Connect)},
 	}
 }

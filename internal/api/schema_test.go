@@ -14,7 +14,8 @@ import (
 // schemaChecker validates JSON values against the subset of JSON Schema the
 // OpenAPI document uses: $ref (to #/...), type (a name or a list of names,
 // "null" making a value nullable), required, properties,
-// additionalProperties (false, or a schema for the other properties), items, enum, minLength, maxLength, maxItems.
+// additionalProperties (false, or a schema for the other properties), items, enum, minLength, maxLength, maxItems,
+// anyOf (the value must match one of the schemas).
 // Annotations (description, format, ...) are ignored; any other keyword is
 // reported, so the document cannot use a rule this checker would skip.
 type schemaChecker struct {
@@ -64,11 +65,26 @@ func (c schemaChecker) check(schema map[string]any, v any, at string) []string {
 	fail := func(format string, args ...any) { errs = append(errs, at+": "+fmt.Sprintf(format, args...)) }
 	for k := range schema {
 		switch k {
-		case "type", "required", "properties", "additionalProperties", "items", "enum", "minLength", "maxLength", "maxItems":
+		case "type", "required", "properties", "additionalProperties", "items", "enum", "minLength", "maxLength", "maxItems", "anyOf":
 		default:
 			if !annotations[k] {
 				fail("schema keyword %q is not supported by the checker", k)
 			}
+		}
+	}
+	if alts, ok := schema["anyOf"].([]any); ok {
+		var all []string
+		matched := false
+		for _, alt := range alts {
+			e := c.check(alt.(map[string]any), v, at)
+			if len(e) == 0 {
+				matched = true
+				break
+			}
+			all = append(all, e...)
+		}
+		if !matched {
+			fail("matches none of anyOf: %s", strings.Join(all, "; "))
 		}
 	}
 	if t, ok := schema["type"]; ok {

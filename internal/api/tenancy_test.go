@@ -121,6 +121,12 @@ func TestRouteWalk(t *testing.T) {
 			"generations/{id}": genA.ID,
 			"drafts/{id}":      titles[0],
 			"memory/{id}":      memA.ID,
+			// The store ids: the brand is another account's, so any id
+			// must answer 404.
+			"products/{productID}":         productA,
+			"connections/{connectionID}":   store.NewID(),
+			"syncs/{syncID}":               store.NewID(),
+			"publications/{publicationID}": store.NewID(),
 		}
 		secrets := []string{brandA.ID, scA.AccountID, userA.ID, userA.Email, tokA, productA, imA.ID, "Secret Mug", "secret-mug", "ann.csv",
 			"secret-plate", "Secret-plate", genA.ID, draftsA[0].ID, titles[0], titles[1], memA.ID, "truly"}

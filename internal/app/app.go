@@ -244,7 +244,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", api.New(api.Config{Accounts: a.Accounts, Brands: a.Brands, Catalog: a.Catalog, Transfer: a.Transfer,
-		Drafts: a.Drafts, Learn: a.Learn, Logger: a.Logger, Version: Version}))
+		Drafts: a.Drafts, Learn: a.Learn, Connect: a.Connect, Logger: a.Logger, Version: Version}))
 	mux.Handle("POST /webhooks/{platform}", a.Connect.WebhookHandler())
 	mux.Handle("GET /healthz", telemetry.HealthHandler(a.DB.Ping))
 	mux.Handle("GET /metrics", a.Metrics.Handler())
