@@ -392,8 +392,12 @@ func (s *Service) credentials(ctx context.Context, conn *Connection) (*Credentia
 	return fresh, nil
 }
 
+// markReauth records that the store refused the tokens. A connection
+// already disconnected (an uninstall webhook that raced this refusal)
+// stays disconnected.
 func (s *Service) markReauth(ctx context.Context, conn *Connection, msg string) {
-	_, _ = s.db.Exec(ctx, `UPDATE connections SET status = ?, error = ?, updated_at = ? WHERE id = ?`, StatusNeedsReauth, msg, s.now(), conn.ID)
+	_, _ = s.db.Exec(ctx, `UPDATE connections SET status = ?, error = ?, updated_at = ? WHERE id = ? AND status = ?`, StatusNeedsReauth, msg,
+		s.now(), conn.ID, StatusConnected)
 }
 
 // Disconnect removes a connection's tokens and webhooks. Its products stay
