@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/plutopro/plutopro/internal/fakes/fakehttp"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -307,27 +308,8 @@ func (s *Server) routes() {
 	s.mux = m
 }
 
-// statusWriter remembers the status written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// statusWriter remembers the status answered, for the recorder.
+type statusWriter = fakehttp.StatusWriter
 
 // endpoint is which of the fake's services a path belongs to; each answers
 // faults in its own format.
@@ -366,7 +348,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()
-		rec.Status = sw.status
+		rec.Status = sw.Status
 		s.mu.Unlock()
 	}()
 	w = sw
@@ -391,7 +373,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cw := &captureWriter{ResponseWriter: sw}
 		w = cw
 		defer func() {
-			if cw.status == 0 && sw.status == 0 {
+			if cw.status == 0 && sw.Status == 0 {
 				return // dropped
 			}
 			if vs := o.checkResponse(cw.status, cw.buf.Bytes()); len(vs) > 0 {
@@ -423,14 +405,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fault answers an injected fault in the endpoint's format.
 func (s *Server) fault(w http.ResponseWriter, sw *statusWriter, kind string, f faultplan.Fault) {
 	if f.Kind == faultplan.Drop {
-		sw.status = 0
-		if hj, ok := sw.ResponseWriter.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		sw.Status = 0
+		fakehttp.Drop(sw)
+		return
 	}
 	status := map[faultplan.Kind]int{faultplan.Throttle: http.StatusTooManyRequests, faultplan.Unavailable: http.StatusServiceUnavailable}[f.Kind]
 	if status == 0 {

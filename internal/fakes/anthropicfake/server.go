@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/plutopro/plutopro/internal/fakes/fakehttp"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -315,33 +316,8 @@ func (s *Server) routes() {
 	s.mux = m
 }
 
-// statusWriter remembers the status written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
+// statusWriter remembers the status answered, for the recorder.
+type statusWriter = fakehttp.StatusWriter
 
 // requestID returns the request id set by ServeHTTP.
 func requestID(w http.ResponseWriter) string { return w.Header().Get("request-id") }
@@ -367,7 +343,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()
-		rec.Status = sw.status
+		rec.Status = sw.Status
 		s.mu.Unlock()
 	}()
 	w = sw
@@ -404,14 +380,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fail {
 		switch f.Kind {
 		case DropConnection:
-			sw.status = 0
-			if hj, ok := sw.ResponseWriter.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
+			sw.Status = 0
+			fakehttp.Drop(sw)
+			return
 		case RateLimited:
 			ra := f.RetryAfter
 			if ra <= 0 {

@@ -3,6 +3,7 @@ package etsyfake
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/plutopro/plutopro/internal/fakes/fakehttp"
 	"io"
 	"math"
 	"mime"
@@ -266,27 +267,8 @@ func (s *Server) routes() {
 	s.mux = m
 }
 
-// statusWriter remembers the status written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// statusWriter remembers the status answered, for the recorder.
+type statusWriter = fakehttp.StatusWriter
 
 // secretFields are form fields whose values the recorder never keeps.
 var secretFields = []string{"code", "code_verifier", "refresh_token", "client_secret"}
@@ -330,7 +312,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()
-		rec.Status = sw.status
+		rec.Status = sw.Status
 		s.mu.Unlock()
 	}()
 
@@ -352,12 +334,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if fail {
 			switch f.Kind {
 			case faultplan.Drop:
-				sw.status = 0
-				if conn, _, err := http.NewResponseController(sw).Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-				panic(http.ErrAbortHandler)
+				sw.Status = 0
+				fakehttp.Drop(sw)
+				return
 			case faultplan.Throttle:
 				sw.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds()))))
 				writeError(sw, http.StatusTooManyRequests, "You have exceeded your rate limit. Please try again later.")

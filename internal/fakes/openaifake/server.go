@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/plutopro/plutopro/internal/fakes/fakehttp"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -308,30 +309,8 @@ func (s *Server) newID(prefix string, n int) string {
 	return b.String()
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
+// statusWriter remembers the status answered, for the recorder.
+type statusWriter = fakehttp.StatusWriter
 
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -345,7 +324,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()
-		rec.Status = sw.status
+		rec.Status = sw.Status
 		s.mu.Unlock()
 	}()
 	w = sw
@@ -375,13 +354,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fail {
 		switch f.Kind {
 		case DropConnection:
-			if hj, ok := sw.ResponseWriter.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
+			fakehttp.Drop(sw)
+			return
 		case RateLimited:
 			ra := f.RetryAfter
 			if ra <= 0 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/plutopro/plutopro/internal/fakes/fakehttp"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -393,27 +394,8 @@ func redactBody(path string, body []byte) []byte {
 	return []byte(redacted)
 }
 
-// statusWriter remembers the status written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// statusWriter remembers the status answered, for the recorder.
+type statusWriter = fakehttp.StatusWriter
 
 // ServeHTTP serves the fake: {shop base}/admin/oauth/authorize,
 // {shop base}/admin/oauth/access_token, {shop base}/admin/api/{version}/graphql.json
@@ -441,7 +423,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()
-		rec.Status = sw.status
+		rec.Status = sw.Status
 		s.mu.Unlock()
 	}()
 	w = sw
@@ -478,14 +460,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fail {
 		switch f.Kind {
 		case faultplan.Drop:
-			sw.status = 0
-			if hj, ok := sw.ResponseWriter.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
+			sw.Status = 0
+			fakehttp.Drop(sw)
+			return
 		case faultplan.Throttle:
 			if graphql {
 				throttle = &f
