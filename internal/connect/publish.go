@@ -564,7 +564,7 @@ func (w *PublishWorker) Work(ctx context.Context, j *river.Job[PublishArgs]) err
 	if err != nil {
 		return fail(apperr.MessageOf(err))
 	}
-	if isEmpty(p.Before) {
+	if p.Before.Empty() {
 		cur, err := c.FetchProduct(ctx, creds, externalID)
 		if err != nil {
 			return s.storeFailure(ctx, conn, err, fail, retry)
@@ -609,5 +609,3 @@ func (s *Service) storeFailure(ctx context.Context, conn *Connection, err error,
 	}
 	return retry(err)
 }
-
-func isEmpty(f Fields) bool { return f.Empty() }
